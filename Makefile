@@ -1,0 +1,51 @@
+# Gadekontakt: `make run` serves the app, `make test` runs every test.
+# Everything a clean machine needs is installed from here (CI runs on a clean clone).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install test-deps chromium migrate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/flask --app pwa migrate
+
+run: migrate
+	$(BIN)/flask --app pwa run --host $(HOST) --port $(PORT)
+
+# Browser tests need Debian's Chromium; never a downloaded browser.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium is missing at $(CHROMIUM). Install it with: sudo apt-get install chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# axe-core (accessibility checks) is a test-only npm package, pinned by tests/package-lock.json.
+tests/node_modules/.installed: tests/package.json tests/package-lock.json
+	cd tests && npm ci --silent --no-audit --no-fund
+	touch $@
+
+test-deps: install chromium tests/node_modules/.installed
+
+test: test-deps
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) tests/node_modules

@@ -1,0 +1,60 @@
+"""Gadekontakt: the offline field kit for outreach drug-treatment workers.
+
+The app factory follows Flask's tutorial: defaults from a mapping, then the
+instance folder's ``config.py``, then ``GADEKONTAKT_*`` environment variables,
+so secrets never live in the repository.
+"""
+import os
+import secrets
+
+from flask import Flask
+
+
+def _secret_key(instance_path):
+    """Return a per-installation secret, created once with mode 0600.
+
+    A fresh machine must work with `make run` and no manual step, yet a
+    hard-coded key would be shared by every deployment; a random key kept in
+    the instance folder gives each installation its own.
+    """
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key)
+        return key
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE=os.path.join(app.instance_path, "gadekontakt.sqlite"),
+        # Extra input to the asset version; lets an operator force clients to
+        # refetch everything, and lets tests simulate a deploy.
+        ASSET_SALT="",
+        # HSTS and Secure cookies only make sense behind HTTPS.
+        HTTPS=False,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("GADEKONTAKT")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+
+    from . import api, assets, db, headers, kit, sw
+
+    db.init_app(app)
+    assets.init_app(app)
+    headers.init_app(app)
+    app.register_blueprint(kit.bp)
+    app.register_blueprint(sw.bp)
+    app.register_blueprint(api.bp)
+    return app

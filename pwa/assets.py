@@ -1,0 +1,58 @@
+"""Content-hashed static URLs and the app's version, without a build step.
+
+Each static file's URL carries a short hash of its bytes, so it can be cached
+for a year and still change on deploy. The app version that names the service
+worker's cache hashes everything a page is made of, so any change to
+templates, content, code or assets makes browsers offer an update.
+"""
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import current_app, request, url_for
+
+PACKAGE = Path(__file__).parent
+STATIC = PACKAGE / "static"
+
+
+@cache
+def file_hash(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename):
+    return url_for("static", filename=filename, v=file_hash(STATIC / filename))
+
+
+def static_files():
+    return sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*") if p.is_file())
+
+
+def compute_version(salt=""):
+    h = hashlib.sha256(salt.encode())
+    for folder, pattern in ((PACKAGE, "*.py"), (PACKAGE / "templates", "*"),
+                            (PACKAGE / "content", "*.json"), (STATIC, "*")):
+        for p in sorted(folder.rglob(pattern)):
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(p.relative_to(PACKAGE).as_posix().encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def version():
+    return current_app.config["ASSET_VERSION"]
+
+
+def _long_cache_for_hashed_assets(response):
+    # A URL with ?v=<hash> never changes meaning, so let clients keep it.
+    if request.endpoint == "static" and request.args.get("v"):
+        response.cache_control.public = True
+        response.cache_control.max_age = 31536000
+        response.cache_control.immutable = True
+    return response
+
+
+def init_app(app):
+    app.config["ASSET_VERSION"] = compute_version(app.config.get("ASSET_SALT", ""))
+    app.jinja_env.globals.update(asset_url=asset_url, app_version=version)
+    app.after_request(_long_cache_for_hashed_assets)

@@ -1,0 +1,56 @@
+"""The model's content, read once from ``content/da.json``.
+
+All facts (BVC items, cut-offs, stages, techniques, checklists) live in that
+one file; templates render it and the JavaScript reads what the server puts
+into data attributes, so the manual is never restated in code.
+"""
+import json
+from functools import cache
+from pathlib import Path
+
+CONTENT_PATH = Path(__file__).parent / "content" / "da.json"
+
+
+@cache
+def content():
+    with CONTENT_PATH.open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def bvc_items():
+    return content()["bvc"]["items"]
+
+
+def band_for(total):
+    """The BVC risk band (a dict from the content) for a total score."""
+    for band in content()["bvc"]["bands"]:
+        if band["min"] <= total <= band["max"]:
+            return band
+    raise ValueError(f"BVC total out of range: {total}")
+
+
+def score(checked_ids):
+    """Total and band for a set of observed item ids; each item counts 0 or 1."""
+    known = {item["id"] for item in bvc_items()}
+    unknown = set(checked_ids) - known
+    if unknown:
+        raise ValueError(f"unknown BVC item(s): {', '.join(sorted(unknown))}")
+    total = len(set(checked_ids))
+    return total, band_for(total)
+
+
+def stages():
+    return content()["stages"]["readiness"]
+
+
+def stage(stage_id):
+    return next((s for s in stages() if s["id"] == stage_id), None)
+
+
+def techniques():
+    return content()["techniques"]
+
+
+def stages_for_technique(technique_id):
+    """Ids of the readiness stages in which a technique fits."""
+    return [s["id"] for s in stages() if technique_id in s["techniques"]]

@@ -1,0 +1,60 @@
+"""The SQLite connection, owned per request, and the schema migrations.
+
+SQLite is opened through sqlite-utils so migrations use its built-in
+``Migrations``; WAL lets readers go on while a sync writes, the busy timeout
+makes concurrent writers wait instead of failing, and foreign keys are off
+by default in SQLite so we switch them on for every connection.
+"""
+import sqlite3
+
+import click
+import sqlite_utils
+from flask import current_app, g
+
+from migrations.migrations import migrations
+
+
+def connect(path):
+    conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    conn.execute("PRAGMA foreign_keys=ON")
+    # An acknowledged record must survive a power cut.
+    conn.execute("PRAGMA synchronous=FULL")
+    return sqlite_utils.Database(conn)
+
+
+def get_db():
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(exc=None):
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def migrate(path):
+    """Apply pending migrations; return the names applied."""
+    db = connect(path)
+    try:
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
+        return pending
+    finally:
+        db.conn.close()
+
+
+@click.command("migrate")
+def migrate_command():
+    """Apply pending database migrations."""
+    applied = migrate(current_app.config["DATABASE"])
+    click.echo("Applied: " + ", ".join(applied) if applied else "Nothing to apply.")
+
+
+def init_app(app):
+    app.teardown_appcontext(close_db)
+    app.cli.add_command(migrate_command)
+    migrate(app.config["DATABASE"])

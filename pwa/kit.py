@@ -1,0 +1,77 @@
+"""The field kit pages: BVC, stages, prompts, checklists.
+
+They carry nothing about citizens or users, so the service worker can
+precache them and they work with no network and no login. Each page also
+works without JavaScript: choices travel as query parameters and the server
+renders the same result the script shows live.
+"""
+from flask import Blueprint, abort, render_template, request
+
+from . import circle
+from . import content as c
+
+bp = Blueprint("kit", __name__)
+
+# The pages the service worker precaches, in the order of the nav bar.
+PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline"]
+
+
+def _stage_arg():
+    stage_id = request.args.get("stage", "")
+    if stage_id in ("", "alle"):
+        return None
+    if c.stage(stage_id) is None:
+        abort(400, description=f"stage: ukendt fase '{stage_id}'")
+    return c.stage(stage_id)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html")
+
+
+@bp.get("/bvc")
+def bvc():
+    checked = request.args.getlist("items")
+    try:
+        total, band = c.score(checked)
+    except ValueError as e:
+        abort(400, description=f"items: {e}")
+    known = request.args.get("borger", "ukendt")
+    if known not in ("kendt", "ukendt"):
+        abort(400, description="borger: skal være 'kendt' eller 'ukendt'")
+    return render_template("bvc.html", bvc=c.content()["bvc"], checked=set(checked),
+                           total=total, band=band, known=known)
+
+
+@bp.get("/stages")
+def stages():
+    return render_template("stages.html", stages=c.content()["stages"],
+                           selected=_stage_arg(), segments=circle.segments(),
+                           techniques={t["id"]: t for t in c.techniques()})
+
+
+@bp.get("/prompts")
+def prompts():
+    data = c.content()
+    return render_template("prompts.html", techniques=data["techniques"], stages=c.stages(),
+                           selected=_stage_arg(), avoid=data["avoid"],
+                           change_talk=data["change_talk"],
+                           stages_for=c.stages_for_technique)
+
+
+@bp.get("/manual")
+def manual():
+    data = c.content()
+    return render_template("manual.html", phases=data["phases"],
+                           inclusion=data["inclusion_criteria"], change_talk=data["change_talk"])
+
+
+@bp.get("/about")
+def about():
+    return render_template("about.html", data=c.content())
+
+
+@bp.get("/offline")
+def offline():
+    return render_template("offline.html")

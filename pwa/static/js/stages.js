@@ -1,0 +1,34 @@
+// Stage selector: show the chosen stage's work and methods, light up its part
+// of the circle, and remember the choice for the prompts page.
+import { initialStage, reflectInUrl, saveStage } from "./stage-choice.js";
+
+const form = document.getElementById("stage-form");
+if (form) {
+  const details = [...document.querySelectorAll(".stage-detail")];
+  const segs = [...document.querySelectorAll(".circle .seg")];
+
+  function show(id, { remember }) {
+    for (const d of details) d.hidden = Boolean(id) && d.dataset.stage !== id;
+    for (const s of segs) s.classList.toggle("is-selected", s.dataset.group === id);
+    if (remember) {
+      saveStage(id);
+      reflectInUrl(id);
+    }
+  }
+
+  form.addEventListener("change", (e) => {
+    if (e.target.name === "stage") {
+      show(e.target.value, { remember: true });
+      document.getElementById(`stage-${e.target.value}`)?.scrollIntoView({ block: "start" });
+    }
+  });
+  form.addEventListener("submit", (e) => e.preventDefault());
+
+  const id = initialStage(form);
+  if (id) {
+    form.querySelector(`input[name="stage"][value="${CSS.escape(id)}"]`).checked = true;
+    show(id, { remember: true });
+  } else {
+    for (const d of details) d.hidden = false;
+  }
+}

@@ -1,0 +1,54 @@
+// Gadekontakt service worker, version {{ version }}.
+// Precaches the whole field kit on install (bypassing the HTTP cache, inside
+// waitUntil, so an install succeeds whole or not at all), serves it cache-
+// first, and never stores anything under /api or any page not in the list:
+// citizens' data must not sit in Cache Storage.
+const VERSION = {{ version | tojson }};
+const PREFIX = "gadekontakt-";
+const CACHE = PREFIX + VERSION;
+const PRECACHE = {{ precache | tojson }};
+const PAGES = new Set(PRECACHE.filter((u) => !u.includes("?") && !u.includes(".")));
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload", credentials: "same-origin" })));
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    // Delete only our own old caches; other apps on the origin keep theirs.
+    const keys = await caches.keys();
+    await Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  if (event.data && event.data.type === "VERSION") event.source.postMessage({ type: "VERSION", version: VERSION });
+});
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET") return;
+  const url = new URL(req.url);
+  if (url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
+  if (req.mode === "navigate") {
+    if (!PAGES.has(url.pathname)) {
+      // Not part of the kit: always the network, with a helpful page offline.
+      event.respondWith(fetch(req).catch(() => caches.match("/offline", { cacheName: CACHE })));
+      return;
+    }
+    event.respondWith((async () => {
+      const cached = await caches.match(url.pathname, { cacheName: CACHE });
+      return cached || fetch(req);
+    })());
+    return;
+  }
+  event.respondWith((async () => {
+    const cached = await caches.match(req, { cacheName: CACHE });
+    return cached || fetch(req);
+  })());
+});
