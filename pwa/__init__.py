@@ -30,7 +30,10 @@ def _secret_key(instance_path):
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True)
+    # GADEKONTAKT_INSTANCE lets an operator (or a test) keep the database,
+    # secret and config outside the source tree.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("GADEKONTAKT_INSTANCE") or None)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         SECRET_KEY=None,

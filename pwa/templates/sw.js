@@ -47,8 +47,11 @@ self.addEventListener("fetch", (event) => {
     })());
     return;
   }
+  // Module imports name files without the ?v= hash; the cache holds exactly
+  // one copy of each file for this version, so the path alone is enough.
+  const ignoreSearch = url.pathname.startsWith("/static/");
   event.respondWith((async () => {
-    const cached = await caches.match(req, { cacheName: CACHE });
+    const cached = await caches.match(req, { cacheName: CACHE, ignoreSearch });
     return cached || fetch(req);
   })());
 });
