@@ -10,6 +10,7 @@ import sqlite3
 import click
 import sqlite_utils
 from flask import current_app, g
+from flask.cli import with_appcontext
 
 from migrations.migrations import migrations
 
@@ -48,6 +49,7 @@ def migrate(path):
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
     """Apply pending database migrations."""
     applied = migrate(current_app.config["DATABASE"])

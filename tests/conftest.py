@@ -1,0 +1,23 @@
+"""Fixtures in the style of Flask's tutorial: an app on a temporary SQLite
+file, its test client and CLI runner. Browser fixtures live in
+tests/browser/conftest.py."""
+import pytest
+
+from pwa import create_app
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": str(tmp_path / "test.sqlite")})
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,166 @@
+"""Pages, headers, bad input, the service worker script and the manifest, over HTTP."""
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from pwa import assets
+from pwa.headers import CSP
+from pwa.kit import PAGES
+
+
+class InlineFinder(HTMLParser):
+    """Collects what a strict CSP would block: inline script, style, handlers."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script":
+            if "src" not in a and a.get("type") != "application/json":
+                self.problems.append("inline <script>")
+        if tag == "style":
+            self.problems.append("<style>")
+        for name in a:
+            if name == "style" or name.startswith("on"):
+                self.problems.append(f"{tag}[{name}]")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_in_danish_with_security_headers(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 200
+    assert resp.mimetype == "text/html"
+    assert '<html lang="da">' in resp.get_data(as_text=True)
+    assert resp.headers["Content-Security-Policy"] == CSP
+    assert "unsafe" not in CSP
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
+    assert resp.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in resp.headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in resp.headers  # plain HTTP in tests
+
+
+@pytest.mark.parametrize("path", PAGES + ["/bvc?items=forvirring&items=fysiske_trusler&items=verbale_trusler",
+                                          "/stages?stage=relapse", "/prompts?stage=action"])
+def test_no_inline_script_style_or_handlers(client, path):
+    finder = InlineFinder()
+    finder.feed(client.get(path).get_data(as_text=True))
+    assert finder.problems == []
+
+
+def test_hsts_when_served_over_https(tmp_path, monkeypatch):
+    from pwa import create_app
+    monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "d.sqlite"), "HTTPS": True})
+    hsts = app.test_client().get("/").headers["Strict-Transport-Security"]
+    assert int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 31536000
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"items": "kniv"}, "items"),
+    ({"items": ["forvirring", "slag"]}, "items"),
+    ({"borger": "maaske"}, "borger"),
+])
+def test_bvc_bad_input_is_a_400_naming_the_field(client, query, field):
+    resp = client.get("/bvc", query_string=query)
+    assert resp.status_code == 400
+    assert f"{field}:" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/stages?stage=nirvana", "/prompts?stage=7"])
+def test_unknown_stage_is_a_400_naming_the_field(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 400
+    assert "stage:" in resp.get_data(as_text=True)
+
+
+def test_api_errors_are_json_in_one_shape(client):
+    resp = client.get("/api/does-not-exist")
+    assert resp.status_code == 404
+    assert resp.is_json
+    assert set(resp.json["error"]) == {"status", "message", "field"}
+    assert resp.json["error"]["status"] == 404
+    assert "no-store" in resp.headers["Cache-Control"]
+
+
+def test_page_errors_are_html(client):
+    resp = client.get("/no-such-page")
+    assert resp.status_code == 404 and resp.mimetype == "text/html"
+
+
+def test_stage_choice_renders_only_that_stage(client):
+    html = client.get("/stages?stage=contemplation").get_data(as_text=True)
+    shown = re.findall(r'<section class="stage-detail" id="stage-(\w+)" data-stage="\w+"(?! hidden)', html)
+    assert shown == ["contemplation"]
+    assert 'value="contemplation" checked' in html
+
+
+def test_prompts_filter_by_stage_without_javascript(client):
+    html = client.get("/prompts?stage=action").get_data(as_text=True)
+    visible = re.findall(r'<section class="technique" id="t-(\w+)" data-stages="[^"]*"(?! hidden)', html)
+    assert "skalaspoergsmaal" in visible and "maal" in visible
+    assert "spejling" not in visible
+    all_html = client.get("/prompts").get_data(as_text=True)
+    assert 'hidden aria-labelledby="h-t-' not in all_html
+
+
+def test_static_assets_are_hashed_and_cached_for_a_year(client):
+    html = client.get("/bvc").get_data(as_text=True)
+    urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert urls and all("?v=" in u for u in urls)
+    resp = client.get(urls[0])
+    assert resp.status_code == 200
+    assert "immutable" in resp.headers["Cache-Control"] and "max-age=31536000" in resp.headers["Cache-Control"]
+
+
+def test_service_worker_precaches_every_page_and_asset(client):
+    resp = client.get("/sw.js")
+    assert resp.status_code == 200 and resp.mimetype == "text/javascript"
+    assert "no-cache" in resp.headers["Cache-Control"]
+    body = resp.get_data(as_text=True)
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1))
+    assert set(PAGES) <= set(precache)
+    assert "/manifest.webmanifest" in precache
+    assets_cached = {u.split("?")[0] for u in precache if u.startswith("/static/")}
+    assert assets_cached == {f"/static/{f}" for f in assets.static_files()}
+    for url in precache:
+        assert client.get(url).status_code == 200, url
+    assert '"/api/"' in body  # the API is never cached
+
+
+def test_version_follows_content_and_salt(tmp_path, monkeypatch):
+    from pwa import create_app
+    monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
+    versions = set()
+    for salt in ("a", "b"):
+        app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "d.sqlite"),
+                          "ASSET_SALT": salt})
+        body = app.test_client().get("/sw.js").get_data(as_text=True)
+        versions.add(re.search(r'const VERSION = "(\w+)"', body).group(1))
+    assert len(versions) == 2
+
+
+def test_manifest_is_installable(client):
+    resp = client.get("/manifest.webmanifest")
+    assert resp.mimetype == "application/manifest+json"
+    m = resp.json
+    assert m["lang"] == "da" and m["display"] == "standalone" and m["start_url"] == "/"
+    assert m["name"] and m["short_name"] and m["theme_color"]
+    sizes = {(i["sizes"], i["purpose"]) for i in m["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in m["icons"]:
+        r = client.get(icon["src"])
+        assert r.status_code == 200 and r.mimetype == "image/png"
+        w, h = int.from_bytes(r.data[16:20], "big"), int.from_bytes(r.data[20:24], "big")
+        assert f"{w}x{h}" == icon["sizes"]
+
+
+def test_about_credits_bvc_and_the_licence_requirement(client):
+    html = client.get("/about").get_data(as_text=True)
+    assert "Almvik, Woods &amp; Rasmussen (2000)" in html
+    assert "skal selv have licens" in html
