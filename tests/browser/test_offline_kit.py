@@ -40,7 +40,7 @@ def score_bvc_by_tap_and_keyboard(page, base):
 
 def pick_stage_and_see_prompts(page, base):
     page.goto(base + "/stages")
-    page.get_by_label("Overvejelse middelhøj parathed").check()
+    page.get_by_role("radio", name="Overvejelse (middelhøj parathed)").check()
     detail = page.locator("#stage-contemplation")
     expect(detail).to_be_visible()
     expect(page.locator("#stage-action")).to_be_hidden()
@@ -51,10 +51,14 @@ def pick_stage_and_see_prompts(page, base):
     expect(page.locator("#t-maal")).to_be_hidden()
     # The choice carries over to a plain visit of /prompts.
     page.goto(base + "/prompts")
-    expect(page.get_by_label("Overvejelse middelhøj parathed")).to_be_checked()
+    expect(page.get_by_label("Borgerens fase")).to_have_value("contemplation")
     expect(page.locator("#t-maal")).to_be_hidden()
-    page.get_by_label("Alle faser").check()
+    page.get_by_role("link", name="Vis alle").click()           # showing all is one tap
     expect(page.locator("#t-maal")).to_be_visible()
+    expect(page.locator("#filter-status")).to_have_text("Viser alle spørgsmål.")
+    page.get_by_label("Borgerens fase").select_option("action")
+    expect(page.locator("#t-spejling")).to_be_hidden()
+    expect(page.locator("#t-skalaspoergsmaal")).to_be_visible()
     # The scaling ruler and its follow-ups.
     page.focus("#scale-value")
     page.keyboard.press("ArrowRight")

@@ -4,28 +4,34 @@ import { initialStage, reflectInUrl, saveStage } from "./stage-choice.js";
 
 const form = document.getElementById("prompt-filter");
 if (form) {
+  const select = form.elements.stage;
   const sections = [...document.querySelectorAll(".technique")];
   const status = document.getElementById("filter-status");
-  const labelOf = (id) => form.querySelector(`input[value="${CSS.escape(id)}"]`)
-    ?.closest("label").querySelector("strong").textContent;
+  const showAll = document.getElementById("show-all");
+  const nameOf = (id) => select.querySelector(`option[value="${CSS.escape(id)}"]`).textContent
+    .replace(/\s*\(.*\)$/, "");
 
-  function filter(id) {
+  function filter(id, { remember }) {
     const all = !id || id === "alle";
+    select.value = all ? "alle" : id;
     for (const s of sections) s.hidden = !all && !s.dataset.stages.split(" ").includes(id);
-    status.textContent = all ? "Viser alle spørgsmål." : `Viser spørgsmål til ${labelOf(id).toLowerCase()}.`;
+    status.textContent = all ? "Viser alle spørgsmål." : `Viser spørgsmål til ${nameOf(id).toLowerCase()}.`;
+    showAll.hidden = all;
+    if (remember) {
+      saveStage(id);
+      reflectInUrl(id);
+    }
   }
 
-  form.addEventListener("change", (e) => {
-    if (e.target.name !== "stage") return;
-    filter(e.target.value);
-    saveStage(e.target.value);
-    reflectInUrl(e.target.value);
+  select.addEventListener("change", () => filter(select.value, { remember: true }));
+  showAll.addEventListener("click", (e) => {
+    e.preventDefault();
+    filter("alle", { remember: true });
+    select.focus();
   });
   form.addEventListener("submit", (e) => e.preventDefault());
 
-  const id = initialStage(form) || "alle";
-  form.querySelector(`input[name="stage"][value="${CSS.escape(id)}"]`).checked = true;
-  filter(id);
+  filter(initialStage(form) || "alle", { remember: false });
   if (location.hash) document.querySelector(location.hash)?.scrollIntoView();
 }
 

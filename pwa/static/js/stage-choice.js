@@ -16,8 +16,9 @@ export function saveStage(id) {
 export function initialStage(form) {
   const fromUrl = new URLSearchParams(location.search).get("stage");
   const id = fromUrl !== null ? fromUrl : savedStage();
-  const radio = id && form.querySelector(`input[name="stage"][value="${CSS.escape(id)}"]`);
-  return radio ? id : "";
+  const known = [...form.querySelectorAll('input[name="stage"], select[name="stage"] option')]
+    .some((el) => el.value === id);
+  return id && known ? id : "";
 }
 
 export function reflectInUrl(id) {
