@@ -105,6 +105,8 @@ def test_prompts_filter_by_stage_without_javascript(client):
     visible = re.findall(r'<section class="technique" id="t-(\w+)" data-stages="[^"]*"(?! hidden)', html)
     assert "skalaspoergsmaal" in visible and "maal" in visible
     assert "spejling" not in visible
+    # No MI technique fits this stage, so the MI heading goes too.
+    assert html.count('<div class="method-group" hidden>') == 1
     all_html = client.get("/prompts").get_data(as_text=True)
     assert 'hidden aria-labelledby="h-t-' not in all_html
 

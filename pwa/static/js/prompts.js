@@ -15,6 +15,9 @@ if (form) {
     const all = !id || id === "alle";
     select.value = all ? "alle" : id;
     for (const s of sections) s.hidden = !all && !s.dataset.stages.split(" ").includes(id);
+    for (const g of document.querySelectorAll(".method-group")) {
+      g.hidden = [...g.querySelectorAll(".technique")].every((s) => s.hidden);
+    }
     status.textContent = all ? "Viser alle spørgsmål." : `Viser spørgsmål til ${nameOf(id).toLowerCase()}.`;
     showAll.hidden = all;
     if (remember) {
