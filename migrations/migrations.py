@@ -18,3 +18,71 @@ def m0001_app_meta(db):
     db.execute(
         "INSERT INTO app_meta (key, value) VALUES ('created_at', datetime('now'))"
     )
+
+
+@migrations(name="0002_teams_users_citizens_encounters")
+def m0002_log(db):
+    # Everything about citizens carries team_id so every query can be scoped
+    # to the worker's own team; ids of citizens and encounters are UUIDs made
+    # on the phone, which makes uploads idempotent.
+    db.execute("""
+        CREATE TABLE teams (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )""")
+    db.execute("""
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            is_admin INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            -- bumped on password reset and deactivation; sessions carry it
+            session_version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )""")
+    db.execute("""
+        CREATE TABLE places (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            name TEXT NOT NULL,
+            UNIQUE (team_id, name)
+        )""")
+    db.execute("""
+        CREATE TABLE citizens (
+            id TEXT PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            alias TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            places TEXT NOT NULL DEFAULT '',
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )""")
+    db.execute("CREATE INDEX citizens_team_alias ON citizens (team_id, alias COLLATE NOCASE)")
+    db.execute("""
+        CREATE TABLE encounters (
+            id TEXT PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            citizen_id TEXT REFERENCES citizens(id) ON DELETE CASCADE,
+            occurred_at TEXT NOT NULL,
+            place TEXT NOT NULL DEFAULT '',
+            worker1_id INTEGER NOT NULL REFERENCES users(id),
+            worker2_id INTEGER REFERENCES users(id),
+            bvc TEXT,                -- JSON object of the six items, 0/1; NULL when not scored
+            bvc_total INTEGER CHECK (bvc_total BETWEEN 0 AND 6),
+            bvc_band TEXT CHECK (bvc_band IN ('low', 'moderate', 'high')),
+            stage TEXT CHECK (stage IN ('precontemplation', 'contemplation', 'action', 'relapse')),
+            techniques TEXT NOT NULL DEFAULT '[]',
+            note TEXT NOT NULL DEFAULT '',
+            followup_step TEXT NOT NULL DEFAULT '',
+            followup_date TEXT,
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )""")
+    db.execute("CREATE INDEX encounters_citizen_time ON encounters (citizen_id, occurred_at)")
+    db.execute("CREATE INDEX encounters_team_time ON encounters (team_id, occurred_at)")

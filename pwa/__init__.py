@@ -6,6 +6,7 @@ so secrets never live in the repository.
 """
 import os
 import secrets
+from datetime import timedelta
 
 from flask import Flask
 
@@ -43,6 +44,11 @@ def create_app(test_config=None):
         ASSET_SALT="",
         # HSTS and Secure cookies only make sense behind HTTPS.
         HTTPS=False,
+        # A session lasts one working shift.
+        SHIFT_HOURS=12,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -51,13 +57,19 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    app.permanent_session_lifetime = timedelta(hours=float(app.config["SHIFT_HOURS"]))
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["HTTPS"])
 
-    from . import api, assets, db, headers, kit, sw
+    from . import api, assets, auth, citizens, csrf, db, headers, kit, sw
 
     db.init_app(app)
+    csrf.init_app(app)
+    auth.init_app(app)
     assets.init_app(app)
     headers.init_app(app)
     app.register_blueprint(kit.bp)
     app.register_blueprint(sw.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(citizens.bp)
     return app

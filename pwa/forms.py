@@ -1,0 +1,50 @@
+"""Flask-WTF forms for setup, login and team administration (CSRF on all of them)."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+
+MIN_PASSWORD = 12
+PASSWORD_HINT = f"Mindst {MIN_PASSWORD} tegn. Brug gerne en sætning, du kan huske."
+USERNAME = Regexp(r"^[A-Za-z0-9._-]+$", message="Kun bogstaver a–z, tal, punktum, bindestreg og understreg.")
+
+
+def password_field(label="Adgangskode"):
+    return PasswordField(label, validators=[
+        InputRequired("Skriv en adgangskode."),
+        Length(min=MIN_PASSWORD, max=200, message=f"Adgangskoden skal have mindst {MIN_PASSWORD} tegn.")],
+        description=PASSWORD_HINT)
+
+
+class SetupForm(FlaskForm):
+    team_name = StringField("Teamets navn", validators=[InputRequired("Skriv teamets navn."), Length(max=80)],
+                            description="Fx «Udgående team, Aarhus».")
+    name = StringField("Dit navn", validators=[InputRequired("Skriv dit navn."), Length(max=80)])
+    username = StringField("Brugernavn", validators=[InputRequired("Vælg et brugernavn."), Length(min=2, max=40), USERNAME])
+    password = password_field()
+    password_confirm = PasswordField("Gentag adgangskode", validators=[
+        InputRequired("Gentag adgangskoden."), EqualTo("password", message="De to adgangskoder er ikke ens.")])
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Brugernavn", validators=[InputRequired("Skriv dit brugernavn."), Length(max=40)])
+    password = PasswordField("Adgangskode", validators=[InputRequired("Skriv din adgangskode."), Length(max=200)])
+
+
+class WorkerForm(FlaskForm):
+    name = StringField("Navn", validators=[InputRequired("Skriv medarbejderens navn."), Length(max=80)])
+    username = StringField("Brugernavn", validators=[InputRequired("Vælg et brugernavn."), Length(min=2, max=40), USERNAME])
+    password = password_field("Første adgangskode")
+    is_admin = BooleanField("Administrator for teamet")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = password_field("Ny adgangskode")
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but the CSRF token, for one-button actions."""
+
+
+class PlaceForm(FlaskForm):
+    place = StringField("Nyt sted", validators=[InputRequired("Skriv stedets navn."), Length(max=120)],
+                        description="Fx «Banegårdsparken» eller «Varmestuen». Ingen adresser på borgere.")

@@ -1,0 +1,248 @@
+"""Validation and storage of the records phones upload, and the team-scoped queries.
+
+Uploads are idempotent by the UUID the phone gave each record: a record the
+server already holds answers "duplicate" and changes nothing. A batch is one
+transaction, so a server killed mid-batch has stored none of it and the
+phone's retry stores all of it, once.
+"""
+import json
+import re
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+from . import content as c
+
+MAX_BATCH = 500
+LIMITS = {"alias": 40, "description": 200, "places": 200, "place": 120, "note": 1000, "followup_step": 200}
+# Six digits, an optional dash or space, four digits: the shape of a CPR number.
+CPR = re.compile(r"(?<!\d)\d{6}[- ]?\d{4}(?!\d)")
+CITIZEN_FIELDS = {"kind", "id", "alias", "description", "places", "created_at"}
+ENCOUNTER_FIELDS = {"kind", "id", "citizen_id", "occurred_at", "place", "worker_ids", "bvc", "bvc_total",
+                    "stage", "techniques", "note", "followup_step", "followup_date", "created_at"}
+
+
+class Refused(Exception):
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _uuid(value, field):
+    try:
+        if isinstance(value, str) and len(value) == 36:
+            return str(uuid.UUID(value))
+    except ValueError:
+        pass
+    raise Refused(field, "skal være et UUID")
+
+
+def _text(rec, field, required=False):
+    value = rec.get(field, "")
+    if value is None and not required:
+        value = ""
+    if not isinstance(value, str):
+        raise Refused(field, "skal være tekst")
+    value = value.strip()
+    if required and not value:
+        raise Refused(field, "skal udfyldes")
+    if len(value) > LIMITS[field]:
+        raise Refused(field, f"må højst være {LIMITS[field]} tegn")
+    if CPR.search(value):
+        raise Refused(field, "ligner et CPR-nummer; skriv aldrig CPR-nummer eller fulde navn")
+    return value
+
+
+def _timestamp(value, field, required=False):
+    if value is None and not required:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            raise ValueError
+    except ValueError:
+        raise Refused(field, "skal være et tidspunkt med tidszone (ISO 8601)") from None
+    moment = moment.astimezone(timezone.utc)
+    if moment > datetime.now(timezone.utc) + timedelta(days=1):
+        raise Refused(field, "ligger i fremtiden")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_fields(rec, allowed):
+    unknown = sorted(set(rec) - allowed)
+    if unknown:
+        raise Refused(unknown[0], "ukendt felt")
+
+
+def validate_citizen(rec):
+    _check_fields(rec, CITIZEN_FIELDS)
+    return {"id": _uuid(rec.get("id"), "id"), "alias": _text(rec, "alias", required=True),
+            "description": _text(rec, "description"), "places": _text(rec, "places"),
+            "created_at": _timestamp(rec.get("created_at"), "created_at")}
+
+
+def _bvc(rec):
+    bvc = rec.get("bvc")
+    if bvc is None:
+        if rec.get("bvc_total") is not None:
+            raise Refused("bvc_total", "kræver bvc")
+        return None, None, None
+    ids = [i["id"] for i in c.bvc_items()]
+    if not isinstance(bvc, dict):
+        raise Refused("bvc", "skal være et objekt med de seks punkter")
+    for key in bvc:
+        if key not in ids:
+            raise Refused(f"bvc.{key}", "ukendt BVC-punkt")
+    for key in ids:
+        if key not in bvc:
+            raise Refused(f"bvc.{key}", "mangler")
+        if type(bvc[key]) is not int or bvc[key] not in (0, 1):
+            raise Refused(f"bvc.{key}", "skal være 0 eller 1")
+    total, band = c.score([k for k in ids if bvc[k]])
+    claimed = rec.get("bvc_total")
+    if claimed is not None and (type(claimed) is not int or claimed != total):
+        raise Refused("bvc_total", f"passer ikke med punkterne (summen er {total})")
+    return json.dumps({k: bvc[k] for k in ids}), total, band["id"]
+
+
+def _list_of(rec, field, allowed, most=None):
+    value = rec.get(field, [])
+    if not isinstance(value, list) or any(v not in allowed or isinstance(v, bool) for v in value):
+        raise Refused(field, "indeholder en ukendt værdi")
+    if len(set(value)) != len(value) or (most and not 1 <= len(value) <= most):
+        raise Refused(field, f"skal have 1–{most} forskellige" if most else "må ikke gentage en værdi")
+    return value
+
+
+def validate_encounter(rec, team_workers, citizen_exists):
+    _check_fields(rec, ENCOUNTER_FIELDS)
+    out = {"id": _uuid(rec.get("id"), "id")}
+    citizen_id = rec.get("citizen_id")
+    if citizen_id is not None:
+        citizen_id = _uuid(citizen_id, "citizen_id")
+        if not citizen_exists(citizen_id):
+            raise Refused("citizen_id", "ukendt borger i dit team")
+    out["citizen_id"] = citizen_id
+    out["occurred_at"] = _timestamp(rec.get("occurred_at"), "occurred_at", required=True)
+    out["place"] = _text(rec, "place")
+    workers = _list_of(rec, "worker_ids", team_workers, most=2)
+    out["worker1_id"], out["worker2_id"] = workers[0], (workers[1] if len(workers) > 1 else None)
+    out["bvc"], out["bvc_total"], out["bvc_band"] = _bvc(rec)
+    stage = rec.get("stage")
+    if stage is not None and (not isinstance(stage, str) or c.stage(stage) is None):
+        raise Refused("stage", "ukendt fase")
+    out["stage"] = stage
+    out["techniques"] = json.dumps(_list_of(rec, "techniques", {t["id"] for t in c.techniques()}))
+    out["note"] = _text(rec, "note")
+    out["followup_step"] = _text(rec, "followup_step")
+    fdate = rec.get("followup_date")
+    if fdate is not None:
+        try:
+            if not (isinstance(fdate, str) and len(fdate) == 10):
+                raise ValueError
+            date.fromisoformat(fdate)
+        except ValueError:
+            raise Refused("followup_date", "skal være en dato (ÅÅÅÅ-MM-DD)") from None
+    out["followup_date"] = fdate
+    out["created_at"] = _timestamp(rec.get("created_at"), "created_at")
+    return out
+
+
+def _now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def store_batch(db, user, records):
+    """Store a batch in one transaction; return a result per record, in order."""
+    team_id = user["team_id"]
+    workers = {r[0] for r in db.execute("SELECT id FROM users WHERE team_id = ?", [team_id])}
+
+    def citizen_exists(cid):
+        return db.execute("SELECT 1 FROM citizens WHERE id = ? AND team_id = ?", [cid, team_id]).fetchone()
+
+    results = []
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for rec in records:
+            results.append(_store_one(db, user, rec, workers, citizen_exists))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return results
+
+
+def _store_one(db, user, rec, workers, citizen_exists):
+    rid = rec.get("id") if isinstance(rec, dict) and isinstance(rec.get("id"), str) else None
+    try:
+        if not isinstance(rec, dict):
+            raise Refused(None, "en post skal være et objekt")
+        kind = rec.get("kind")
+        if kind not in ("citizen", "encounter"):
+            raise Refused("kind", "skal være 'citizen' eller 'encounter'")
+        table = "citizens" if kind == "citizen" else "encounters"
+        rid = _uuid(rec.get("id"), "id")
+        existing = db.execute(f"SELECT team_id FROM {table} WHERE id = ?", [rid]).fetchone()
+        if existing:
+            if existing[0] != user["team_id"]:
+                raise Refused("id", "id er allerede brugt")
+            return {"id": rid, "status": "duplicate"}
+        row = validate_citizen(rec) if kind == "citizen" else validate_encounter(rec, workers, citizen_exists)
+        row.update(team_id=user["team_id"], created_by=user["id"], created_at=row["created_at"] or _now())
+        cols = ", ".join(row)
+        db.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        return {"id": rid, "status": "stored"}
+    except Refused as e:
+        return {"id": rid, "status": "refused", "error": {"field": e.field, "message": e.message}}
+
+
+# --- queries, always scoped to one team ---
+
+_SUMMARY = """
+SELECT c.id, c.alias, c.description, c.places,
+  (SELECT max(occurred_at) FROM encounters e WHERE e.citizen_id = c.id) AS last_contact_at,
+  (SELECT stage FROM encounters e WHERE e.citizen_id = c.id AND stage IS NOT NULL
+     ORDER BY occurred_at DESC LIMIT 1) AS last_stage,
+  lb.bvc_band AS last_band, lb.bvc_total AS last_bvc_total, lb.occurred_at AS last_bvc_at
+FROM citizens c
+LEFT JOIN encounters lb ON lb.id = (SELECT id FROM encounters e WHERE e.citizen_id = c.id AND bvc IS NOT NULL
+                                    ORDER BY occurred_at DESC LIMIT 1)
+WHERE c.team_id = ?
+"""
+SUMMARY_KEYS = ("id", "alias", "description", "places", "last_contact_at", "last_stage", "last_band",
+                "last_bvc_total", "last_bvc_at")
+
+
+def list_citizens(db, team_id, q=""):
+    sql, params = _SUMMARY, [team_id]
+    if q:
+        sql += " AND c.alias LIKE ? ESCAPE '\\'"
+        params.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    sql += " ORDER BY last_contact_at IS NULL, last_contact_at DESC, c.alias COLLATE NOCASE"
+    return [dict(zip(SUMMARY_KEYS, r)) for r in db.execute(sql, params)]
+
+
+def get_citizen(db, team_id, citizen_id):
+    row = db.execute(_SUMMARY + " AND c.id = ?", [team_id, citizen_id]).fetchone()
+    return dict(zip(SUMMARY_KEYS, row)) if row else None
+
+
+ENCOUNTER_KEYS = ("id", "citizen_id", "occurred_at", "place", "bvc", "bvc_total", "bvc_band", "stage",
+                  "techniques", "note", "followup_step", "followup_date")
+
+
+def encounters_for(db, team_id, citizen_id):
+    rows = db.execute(
+        "SELECT e.id, e.citizen_id, e.occurred_at, e.place, e.bvc, e.bvc_total, e.bvc_band, e.stage, e.techniques,"
+        " e.note, e.followup_step, e.followup_date, w1.id, w1.name, w2.id, w2.name"
+        " FROM encounters e JOIN users w1 ON w1.id = e.worker1_id LEFT JOIN users w2 ON w2.id = e.worker2_id"
+        " WHERE e.team_id = ? AND e.citizen_id = ? ORDER BY e.occurred_at", [team_id, citizen_id])
+    out = []
+    for r in rows:
+        enc = dict(zip(ENCOUNTER_KEYS, r[:12]))
+        enc["bvc"] = json.loads(enc["bvc"]) if enc["bvc"] else None
+        enc["techniques"] = json.loads(enc["techniques"])
+        enc["workers"] = [{"id": r[12], "name": r[13]}] + ([{"id": r[14], "name": r[15]}] if r[14] else [])
+        out.append(enc)
+    return out

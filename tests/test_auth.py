@@ -1,0 +1,184 @@
+"""Setup, login, the shift-long session, and team administration."""
+import pytest
+
+from tests.conftest import PASSWORD, csrf_from
+
+
+def test_fresh_install_offers_setup_and_keeps_the_field_kit_open(client):
+    assert client.get("/bvc").status_code == 200
+    resp = client.get("/citizens")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+    assert client.get("/login").headers["Location"] == "/setup"
+    assert client.get("/setup").status_code == 200
+
+
+def test_setup_creates_the_first_team_and_admin_then_closes(actions):
+    resp = actions.setup()
+    assert resp.status_code == 302 and resp.headers["Location"] == "/team"
+    db = actions.db()
+    assert db.execute("SELECT name FROM teams").fetchall() == [("Team Nord",)]
+    user = db.execute("SELECT username, is_admin, password_hash FROM users").fetchone()
+    assert user[:2] == ("anna", 1)
+    assert user[2].startswith("scrypt:") and PASSWORD not in user[2]
+    assert actions.client.get("/setup").headers["Location"] == "/login"
+    other = actions.app.test_client()
+    assert other.get("/setup").status_code == 302
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("password", "kort", "mindst 12 tegn"),
+    ("password_confirm", "noget andet helt", "ikke ens"),
+    ("username", "anna åse", "Kun bogstaver"),
+    ("team_name", "", "teamets navn"),
+])
+def test_setup_refuses_bad_input_and_names_the_field(actions, field, value, message):
+    data = {"team_name": "T", "name": "N", "username": "anna", "password": PASSWORD, "password_confirm": PASSWORD}
+    data[field] = value
+    if field == "password":
+        data["password_confirm"] = value
+    data["csrf_token"] = csrf_from(actions.client.get("/setup").get_data(as_text=True))
+    resp = actions.client.post("/setup", data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert f'id="{field}-err"' in html and message in html
+    assert actions.count("users") == 0
+
+
+def test_setup_without_csrf_token_is_refused(client, actions):
+    resp = client.post("/setup", data={"team_name": "T", "name": "N", "username": "x",
+                                       "password": PASSWORD, "password_confirm": PASSWORD})
+    assert resp.status_code == 400
+    assert actions.count("users") == 0
+
+
+def test_login_cookie_and_session_flags(logged_in):
+    client = logged_in.app.test_client()
+    resp = logged_in.login(client=client)
+    assert resp.status_code == 302
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert "Expires=" in cookie  # lasts the shift, not just the browser session
+    assert logged_in.session(client)["user"]["username"] == "anna"
+
+
+def test_secure_cookie_over_https(tmp_path, monkeypatch):
+    from pwa import create_app
+    monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "d.sqlite"), "HTTPS": True})
+    resp = app.test_client().get("/setup", base_url="https://localhost")
+    assert "Secure" in resp.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("username, password", [("anna", "forkert adgangskode"), ("ingen", PASSWORD)])
+def test_failed_login_does_not_reveal_whether_the_account_exists(logged_in, username, password):
+    client = logged_in.app.test_client()
+    resp = logged_in.login(username, password, client=client)
+    assert resp.status_code == 401
+    assert "Forkert brugernavn eller adgangskode." in resp.get_data(as_text=True)
+    assert logged_in.session(client)["user"] is None
+
+
+def test_login_redirects_only_within_the_app(logged_in):
+    client = logged_in.app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    resp = client.post("/login?next=//evil.example/x", data={"csrf_token": token, "username": "anna",
+                                                              "password": PASSWORD})
+    assert resp.headers["Location"] == "/"
+
+
+def test_logout_ends_the_session(logged_in):
+    assert logged_in.logout().status_code == 302
+    assert logged_in.session()["user"] is None
+    assert logged_in.client.get("/api/citizens").status_code == 401
+
+
+def test_admin_adds_a_worker_who_can_log_in(logged_in):
+    assert logged_in.add_worker().status_code == 302
+    client = logged_in.app.test_client()
+    assert logged_in.login("bo", client=client).status_code == 302
+    me = logged_in.session(client)
+    assert me["user"]["name"] == "Bo" and me["user"]["is_admin"] is False
+    assert sorted(w["name"] for w in me["workers"]) == ["Anna Admin", "Bo"]
+
+
+def test_taken_username_is_refused_on_its_field(logged_in):
+    resp = logged_in.add_worker(username="ANNA")
+    assert resp.status_code == 400
+    assert "Brugernavnet er optaget." in resp.get_data(as_text=True)
+    assert logged_in.count("users") == 1
+
+
+def test_a_worker_cannot_administer(logged_in):
+    logged_in.add_worker()
+    client = logged_in.app.test_client()
+    logged_in.login("bo", client=client)
+    token = csrf_from(client.get("/team").get_data(as_text=True))
+    resp = client.post("/team/workers", data={"csrf_token": token, "name": "X", "username": "x", "password": PASSWORD})
+    assert resp.status_code == 403
+    assert logged_in.count("users") == 2
+
+
+def _worker_id(actions, username):
+    db = actions.db()
+    return db.execute("SELECT id FROM users WHERE username = ?", [username]).fetchone()[0]
+
+
+def test_password_reset_ends_the_workers_live_sessions(logged_in):
+    logged_in.add_worker()
+    bo = logged_in.app.test_client()
+    logged_in.login("bo", client=bo)
+    assert bo.get("/api/citizens").status_code == 200
+    token = csrf_from(logged_in.client.get("/team").get_data(as_text=True))
+    resp = logged_in.client.post(f"/team/workers/{_worker_id(logged_in, 'bo')}/password",
+                                 data={"csrf_token": token, "r-password": "en helt ny adgangskode"})
+    assert resp.status_code == 302
+    assert bo.get("/api/citizens").status_code == 401
+    assert logged_in.login("bo", "en helt ny adgangskode", client=bo).status_code == 302
+
+
+def test_deactivation_ends_sessions_and_blocks_login(logged_in):
+    logged_in.add_worker()
+    bo = logged_in.app.test_client()
+    logged_in.login("bo", client=bo)
+    token = csrf_from(logged_in.client.get("/team").get_data(as_text=True))
+    logged_in.client.post(f"/team/workers/{_worker_id(logged_in, 'bo')}/active",
+                          data={"csrf_token": token, "active": "0"})
+    assert bo.get("/api/citizens").status_code == 401
+    assert logged_in.login("bo", client=bo).status_code == 401
+
+
+def test_admin_cannot_touch_another_teams_worker(logged_in):
+    _, ole_id = logged_in.other_team()
+    token = csrf_from(logged_in.client.get("/team").get_data(as_text=True))
+    resp = logged_in.client.post(f"/team/workers/{ole_id}/active", data={"csrf_token": token, "active": "0"})
+    assert resp.status_code == 404
+    resp = logged_in.client.post(f"/team/workers/{ole_id}/password",
+                                 data={"csrf_token": token, "r-password": "en helt ny adgangskode"})
+    assert resp.status_code == 404
+    assert logged_in.login("ole", client=logged_in.app.test_client()).status_code == 302
+
+
+def test_team_page_shows_only_own_team(logged_in):
+    logged_in.other_team()
+    html = logged_in.client.get("/team").get_data(as_text=True)
+    assert "Anna Admin" in html and "Ole Syd" not in html
+
+
+def test_places_are_managed_by_the_admin_and_offered_to_the_team(logged_in):
+    token = csrf_from(logged_in.client.get("/team").get_data(as_text=True))
+    assert logged_in.client.post("/team/places", data={"csrf_token": token, "pl-place": "Varmestuen"}).status_code == 302
+    assert logged_in.session()["places"] == ["Varmestuen"]
+
+
+def test_create_team_cli(runner, logged_in):
+    result = runner.invoke(args=["create-team", "Team Vest", "vera", "--name", "Vera"],
+                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert logged_in.login("vera", client=logged_in.app.test_client()).status_code == 302
+
+
+def test_session_lasts_a_configurable_shift(tmp_path, monkeypatch):
+    from pwa import create_app
+    monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "d.sqlite"), "SHIFT_HOURS": 8})
+    assert app.permanent_session_lifetime.total_seconds() == 8 * 3600
