@@ -46,6 +46,8 @@ def create_app(test_config=None):
         HTTPS=False,
         # A session lasts one working shift.
         SHIFT_HOURS=12,
+        # Times are stored in UTC and shown in the team's zone.
+        TIME_ZONE="Europe/Copenhagen",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,

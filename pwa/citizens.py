@@ -4,8 +4,9 @@ Online only and never cached: these pages carry citizens' data, so they are
 sent with ``Cache-Control: no-store`` and the service worker passes them by.
 """
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 
 from . import chart
 from . import content as c
@@ -31,11 +32,19 @@ def age_in_words(iso):
     return "i dag" if days <= 0 else "i går" if days == 1 else f"for {days} dage siden"
 
 
+def local_time(iso):
+    """UTC from the database, shown in the team's own time zone (Danish format)."""
+    if not iso:
+        return ""
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(current_app.config["TIME_ZONE"]))
+    return moment.strftime("%d.%m.%Y kl. %H:%M")
+
+
 def _labels():
     bands = {b["id"]: b for b in c.content()["bvc"]["bands"]}
     stages = {s["id"]: s["name"] for s in c.stages()}
     techniques = {t["id"]: t["name"] for t in c.techniques()}
-    return {"bands": bands, "stages": stages, "techniques": techniques, "age": age_in_words}
+    return {"bands": bands, "stages": stages, "techniques": techniques, "age": age_in_words, "local": local_time}
 
 
 @bp.get("/citizens")
