@@ -86,3 +86,66 @@ def m0002_log(db):
         )""")
     db.execute("CREATE INDEX encounters_citizen_time ON encounters (citizen_id, occurred_at)")
     db.execute("CREATE INDEX encounters_team_time ON encounters (team_id, occurred_at)")
+
+
+@migrations(name="0003_sessions_devices_access_log")
+def m0003_protection(db):
+    # Sessions live on the server so logout, deactivation, a password reset
+    # or a lost phone end them at once; the cookie holds only a random token,
+    # and the table only its hash.
+    db.execute("""
+        CREATE TABLE devices (
+            id TEXT PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            label TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            last_user_id INTEGER REFERENCES users(id),
+            lost_at TEXT,
+            lost_by INTEGER REFERENCES users(id)
+        )""")
+    db.execute("""
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            revoked_at TEXT
+        )""")
+    db.execute("CREATE INDEX sessions_user ON sessions (user_id)")
+    db.execute("CREATE INDEX sessions_device ON sessions (device_id)")
+    # Failed logins, per account name and per address, for throttling.
+    db.execute("""
+        CREATE TABLE login_failures (
+            key TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX login_failures_key ON login_failures (key, at)")
+    # Who saw or changed which citizen's data. No foreign key to citizens:
+    # the log must outlive an erased citizen.
+    db.execute("""
+        CREATE TABLE access_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            team_id INTEGER NOT NULL,
+            user_id INTEGER,
+            device_id TEXT,
+            citizen_id TEXT,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("CREATE INDEX access_log_citizen ON access_log (citizen_id, at)")
+    db.execute("CREATE INDEX access_log_user ON access_log (user_id, at)")
+    # Append-only, enforced by the database: no UPDATE ever, and DELETE only
+    # of rows older than the retention period recorded in app_meta.
+    db.execute("""
+        CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""")
+    db.execute("""
+        CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+        WHEN OLD.at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' ||
+                 coalesce((SELECT value FROM app_meta WHERE key = 'access_log_retention_months'), '36')
+                 || ' months')
+        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""")

@@ -60,9 +60,11 @@ def create_app(test_config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     app.permanent_session_lifetime = timedelta(hours=float(app.config["SHIFT_HOURS"]))
-    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["HTTPS"])
+    if app.config["HTTPS"]:
+        # __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
+        app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
 
-    from . import api, assets, auth, citizens, csrf, db, headers, kit, sw
+    from . import api, assets, auth, citizens, csrf, db, headers, kit, sw, team
 
     db.init_app(app)
     csrf.init_app(app)
@@ -74,4 +76,5 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(citizens.bp)
+    app.register_blueprint(team.bp)
     return app

@@ -1,6 +1,6 @@
 """Flask-WTF forms for setup, login and team administration (CSRF on all of them)."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 MIN_PASSWORD = 12
@@ -15,7 +15,13 @@ def password_field(label="Adgangskode"):
         description=PASSWORD_HINT)
 
 
-class SetupForm(FlaskForm):
+class DeviceForm(FlaskForm):
+    # Filled by static/js/device.js with this phone's id, so sessions and a
+    # lost-phone report can name the device. Without JS the server makes one.
+    device_id = HiddenField()
+
+
+class SetupForm(DeviceForm):
     team_name = StringField("Teamets navn", validators=[InputRequired("Skriv teamets navn."), Length(max=80)],
                             description="Fx «Udgående team, Aarhus».")
     name = StringField("Dit navn", validators=[InputRequired("Skriv dit navn."), Length(max=80)])
@@ -25,7 +31,7 @@ class SetupForm(FlaskForm):
         InputRequired("Gentag adgangskoden."), EqualTo("password", message="De to adgangskoder er ikke ens.")])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(DeviceForm):
     username = StringField("Brugernavn", validators=[InputRequired("Skriv dit brugernavn."), Length(max=40)])
     password = PasswordField("Adgangskode", validators=[InputRequired("Skriv din adgangskode."), Length(max=200)])
 

@@ -19,7 +19,7 @@ def test_setup_creates_the_first_team_and_admin_then_closes(actions):
     assert db.execute("SELECT name FROM teams").fetchall() == [("Team Nord",)]
     user = db.execute("SELECT username, is_admin, password_hash FROM users").fetchone()
     assert user[:2] == ("anna", 1)
-    assert user[2].startswith("scrypt:") and PASSWORD not in user[2]
+    assert user[2].startswith("$argon2id$v=19$m=19456,t=2,p=1$") and PASSWORD not in user[2]
     assert actions.client.get("/setup").headers["Location"] == "/login"
     other = actions.app.test_client()
     assert other.get("/setup").status_code == 302
@@ -66,7 +66,8 @@ def test_secure_cookie_over_https(tmp_path, monkeypatch):
     monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "d.sqlite"), "HTTPS": True})
     resp = app.test_client().get("/setup", base_url="https://localhost")
-    assert "Secure" in resp.headers["Set-Cookie"]
+    cookie = resp.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
 
 
 @pytest.mark.parametrize("username, password", [("anna", "forkert adgangskode"), ("ingen", PASSWORD)])
@@ -182,3 +183,104 @@ def test_session_lasts_a_configurable_shift(tmp_path, monkeypatch):
     monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "d.sqlite"), "SHIFT_HOURS": 8})
     assert app.permanent_session_lifetime.total_seconds() == 8 * 3600
+
+
+def _cookie(client):
+    return client.get_cookie("session").value
+
+
+def test_logout_revokes_the_session_on_the_server(logged_in):
+    stolen = _cookie(logged_in.client)  # e.g. copied off the phone before logout
+    logged_in.logout()
+    replay = logged_in.app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/api/citizens").status_code == 401
+
+
+def test_login_renews_the_session(logged_in):
+    client = logged_in.app.test_client()
+    client.get("/login")
+    before = _cookie(client)
+    logged_in.login(client=client)
+    assert _cookie(client) != before
+    db = logged_in.db()
+    assert db.execute("SELECT count(*) FROM sessions WHERE revoked_at IS NULL").fetchone()[0] == 2
+
+
+def test_login_records_the_phones_device_id(logged_in):
+    client = logged_in.app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    device = "6f1c8a4e-2b7d-4c1e-9a8b-3d2f1e0c9b8a"
+    client.post("/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD, "device_id": device})
+    row = logged_in.db().execute("SELECT team_id, last_user_id FROM devices WHERE id = ?", [device]).fetchone()
+    assert row == (1, 1)
+
+
+def test_a_device_marked_lost_ends_its_sessions_at_once(logged_in):
+    logged_in.add_worker()
+    phone = logged_in.app.test_client()
+    token = csrf_from(phone.get("/login").get_data(as_text=True))
+    device = "0b8e2c3a-1d4f-4e5a-8b6c-7d8e9f0a1b2c"
+    phone.post("/login", data={"csrf_token": token, "username": "bo", "password": PASSWORD, "device_id": device})
+    assert phone.get("/api/citizens").status_code == 200
+    token = csrf_from(logged_in.client.get("/team").get_data(as_text=True))
+    assert logged_in.client.post(f"/team/devices/{device}/lost", data={"csrf_token": token}).status_code == 302
+    assert phone.get("/api/citizens").status_code == 401
+    # Logging in again from the lost phone gets a fresh device id, never the lost one.
+    logged_in.login("bo", client=phone)
+    assert phone.get("/api/citizens").status_code == 200
+    assert logged_in.db().execute("SELECT count(*) FROM devices WHERE lost_at IS NULL AND last_user_id = 2").fetchone()[0] == 1
+
+
+def test_another_teams_device_cannot_be_marked_lost(logged_in):
+    logged_in.other_team()
+    ole = logged_in.app.test_client()
+    logged_in.login("ole", client=ole)
+    device = logged_in.db().execute("SELECT id FROM devices WHERE team_id = 2").fetchone()[0]
+    token = csrf_from(logged_in.client.get("/team").get_data(as_text=True))
+    assert logged_in.client.post(f"/team/devices/{device}/lost", data={"csrf_token": token}).status_code == 404
+    assert ole.get("/api/citizens").status_code == 200
+
+
+def _fail_login(actions, username, client):
+    return actions.login(username, "helt forkert adgangskode", client=client)
+
+
+@pytest.mark.parametrize("username", ["anna", "findes-ikke"])
+def test_repeated_failures_lock_the_account_name_without_revealing_it(logged_in, username):
+    client = logged_in.app.test_client()
+    for _ in range(5):
+        assert _fail_login(logged_in, username, client).status_code == 401
+    resp = _fail_login(logged_in, username, client)
+    assert resp.status_code == 429
+    assert "For mange forkerte forsøg. Prøv igen om 15 minutter." in resp.get_data(as_text=True)
+    # Even the right password waits until the lock has passed.
+    assert logged_in.login(username, client=client).status_code == 429
+
+
+def test_lock_is_per_account_and_a_success_clears_it(logged_in):
+    logged_in.add_worker()
+    client = logged_in.app.test_client()
+    for _ in range(4):
+        _fail_login(logged_in, "anna", client)
+    assert logged_in.login("anna", client=client).status_code == 302
+    for _ in range(5):
+        _fail_login(logged_in, "bo", client)
+    assert logged_in.login("bo", client=client).status_code == 429
+    assert logged_in.login("anna", client=logged_in.app.test_client()).status_code == 302
+
+
+def test_many_failures_from_one_address_lock_that_address(logged_in):
+    client = logged_in.app.test_client()
+    for i in range(20):
+        _fail_login(logged_in, f"navn{i}", client)
+    assert logged_in.login("anna", client=client).status_code == 429
+
+
+def test_a_legacy_scrypt_hash_is_upgraded_at_login(logged_in):
+    from werkzeug.security import generate_password_hash
+    db = logged_in.db()
+    with db.conn:
+        db.execute("UPDATE users SET password_hash = ? WHERE username = 'anna'", [generate_password_hash(PASSWORD)])
+    assert logged_in.login(client=logged_in.app.test_client()).status_code == 302
+    assert logged_in.db().execute("SELECT password_hash FROM users").fetchone()[0].startswith("$argon2id$")

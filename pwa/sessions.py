@@ -1,0 +1,137 @@
+"""Server-side sessions bound to a device, and login throttling.
+
+The cookie carries a random token; the database keeps only its SHA-256, so a
+stolen database does not yield live sessions. Every request checks the row,
+so logout, deactivation, a password reset or a device marked lost end a
+session at once, on every server process.
+"""
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app, g, request, session
+
+from .db import get_db
+
+FMT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+def stamp(moment=None):
+    return (moment or now()).strftime(FMT)
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def device_id_from(value):
+    """The phone's own device id if it is a UUID, else a new one."""
+    try:
+        return str(uuid.UUID(value)) if value and len(value) == 36 else str(uuid.uuid4())
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def start(db, user, device_id):
+    """Open a session for `user` on `device_id`; returns nothing, sets the cookie."""
+    token = secrets.token_urlsafe(32)
+    t = now()
+    label = request.user_agent.string[:120]
+    with db.conn:
+        row = db.execute("SELECT team_id, lost_at FROM devices WHERE id = ?", [device_id]).fetchone()
+        if row and (row[0] != user["team_id"] or row[1]):
+            device_id = str(uuid.uuid4())  # never reuse a lost phone or another team's id
+            row = None
+        if row is None:
+            db.execute("INSERT INTO devices (id, team_id, label, first_seen, last_seen, last_user_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", [device_id, user["team_id"], label, stamp(t), stamp(t), user["id"]])
+        else:
+            db.execute("UPDATE devices SET last_seen = ?, last_user_id = ?, label = ? WHERE id = ?",
+                       [stamp(t), user["id"], label, device_id])
+        db.execute("INSERT INTO sessions (token_hash, user_id, device_id, created_at, expires_at, last_seen) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [_hash(token), user["id"], device_id, stamp(t),
+                    stamp(t + current_app.permanent_session_lifetime), stamp(t)])
+    # A fresh cookie at login: nothing from before survives (no fixation).
+    session.clear()
+    session.permanent = True
+    session["sid"] = token
+    return device_id
+
+
+def load():
+    """Set g.user and g.device_id from the session cookie, or None."""
+    g.user, g.device_id, g.session_expires_at = None, None, None
+    token = session.get("sid")
+    if not token:
+        return
+    db = get_db()
+    row = db.execute(
+        "SELECT u.id, u.team_id, u.username, u.name, u.is_admin, t.name, s.device_id, s.expires_at, s.last_seen "
+        "FROM sessions s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = u.team_id "
+        "JOIN devices d ON d.id = s.device_id "
+        "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active = 1 "
+        "AND d.lost_at IS NULL", [_hash(token), stamp()]).fetchone()
+    if row is None:
+        session.pop("sid", None)
+        return
+    g.user = dict(zip(("id", "team_id", "username", "name", "is_admin", "team_name"), row[:6]))
+    g.device_id, g.session_expires_at = row[6], row[7]
+    if row[8] < stamp(now() - timedelta(minutes=1)):  # at most one write a minute
+        with db.conn:
+            db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", [stamp(), _hash(token)])
+
+
+def end_current():
+    token = session.pop("sid", None)
+    if token:
+        db = get_db()
+        with db.conn:
+            db.execute("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+                       [stamp(), _hash(token)])
+    session.clear()
+
+
+def revoke(db, *, user_id=None, device_id=None):
+    """End every live session of a user or of a device. Call inside a transaction."""
+    column, value = ("user_id", user_id) if user_id is not None else ("device_id", device_id)
+    db.execute(f"UPDATE sessions SET revoked_at = ? WHERE {column} = ? AND revoked_at IS NULL", [stamp(), value])
+
+
+# --- throttling: per account name and per address, counted in the database
+# so every server process sees the same numbers.
+
+def _keys(username):
+    return [f"user:{username.strip().lower()}", f"addr:{request.remote_addr}"]
+
+
+def locked_for(db, username):
+    """Minutes until login may be tried again, or 0."""
+    cfg = current_app.config
+    window = stamp(now() - timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]))
+    worst = 0
+    for key, limit in zip(_keys(username), (cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])):
+        rows = db.execute("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+                          [key, window, limit]).fetchall()
+        if len(rows) >= limit:
+            oldest = datetime.strptime(rows[-1][0], FMT).replace(tzinfo=timezone.utc)
+            left = oldest + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]) - now()
+            worst = max(worst, int(left.total_seconds() // 60) + 1)
+    return worst
+
+
+def record_failure(db, username):
+    with db.conn:
+        db.conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(k, stamp()) for k in _keys(username)])
+        # Keep the table small: nothing older than a day matters.
+        db.execute("DELETE FROM login_failures WHERE at < ?", [stamp(now() - timedelta(days=1))])
+
+
+def clear_failures(db, username):
+    with db.conn:
+        db.execute("DELETE FROM login_failures WHERE key = ?", [_keys(username)[0]])

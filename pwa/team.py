@@ -1,0 +1,146 @@
+"""The team page: its workers, their devices and its places, run by the team's administrator.
+
+Everything here is scoped to the administrator's own team; an id from another
+team answers 404, as if it did not exist.
+"""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from . import passwords, sessions
+from .auth import admin_required, login_required
+from .db import get_db
+from .forms import ConfirmForm, PlaceForm, ResetPasswordForm, WorkerForm
+
+bp = Blueprint("team", __name__, url_prefix="/team")
+
+
+def _team_workers(team_id):
+    return get_db().execute(
+        "SELECT id, username, name, is_admin, active FROM users WHERE team_id = ? ORDER BY active DESC, name",
+        [team_id]).fetchall()
+
+
+def _team_places(team_id):
+    return get_db().execute("SELECT id, name FROM places WHERE team_id = ? ORDER BY name", [team_id]).fetchall()
+
+
+def _team_devices(team_id):
+    return get_db().execute(
+        "SELECT d.id, d.label, d.last_seen, u.name, d.lost_at FROM devices d LEFT JOIN users u ON u.id = d.last_user_id "
+        "WHERE d.team_id = ? ORDER BY d.lost_at IS NOT NULL, d.last_seen DESC", [team_id]).fetchall()
+
+
+def _render_team(status=200, **forms):
+    forms.setdefault("form", WorkerForm())
+    forms.setdefault("place_form", PlaceForm(prefix="pl"))
+    return render_template("team.html", workers=_team_workers(g.user["team_id"]),
+                           places=_team_places(g.user["team_id"]), devices=_team_devices(g.user["team_id"]),
+                           confirm=ConfirmForm(),
+                           reset_form=ResetPasswordForm(prefix="r"), **forms), status
+
+
+def _own_worker(worker_id):
+    """A worker of the admin's own team, or 404: other teams do not exist here."""
+    row = get_db().execute("SELECT id, name FROM users WHERE id = ? AND team_id = ?",
+                           [worker_id, g.user["team_id"]]).fetchone()
+    if row is None:
+        abort(404, description="Ingen sådan medarbejder i dit team.")
+    return row
+
+
+@bp.get("")
+@login_required
+def index():
+    return _render_team()
+
+
+@bp.post("/workers")
+@admin_required
+def add_worker():
+    form = WorkerForm()
+    if form.validate_on_submit():
+        db = get_db()
+        if db.execute("SELECT 1 FROM users WHERE username = ?", [form.username.data.strip()]).fetchone():
+            form.username.errors.append("Brugernavnet er optaget.")
+        else:
+            with db.conn:
+                db.execute("INSERT INTO users (team_id, username, name, password_hash, is_admin) VALUES (?, ?, ?, ?, ?)",
+                           [g.user["team_id"], form.username.data.strip(), form.name.data.strip(),
+                            passwords.hash_password(form.password.data), int(form.is_admin.data)])
+            flash(f"{form.name.data.strip()} er tilføjet.")
+            return redirect(url_for("team.index"))
+    return _render_team(400, form=form)
+
+
+@bp.post("/workers/<int:worker_id>/password")
+@admin_required
+def reset_password(worker_id):
+    worker = _own_worker(worker_id)
+    form = ResetPasswordForm(prefix="r")
+    if not form.validate_on_submit():
+        return _render_team(400, reset_form=form)
+    db = get_db()
+    with db.conn:
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                   [passwords.hash_password(form.password.data), worker_id])
+        sessions.revoke(db, user_id=worker_id)
+    flash(f"Ny adgangskode sat for {worker[1]}. Alle hans/hendes sessioner er afsluttet.")
+    return redirect(url_for("team.index"))
+
+
+@bp.post("/workers/<int:worker_id>/active")
+@admin_required
+def set_active(worker_id):
+    worker = _own_worker(worker_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="Formularen var udløbet. Prøv igen.")
+    active = request.form.get("active") == "1"
+    if worker_id == g.user["id"] and not active:
+        abort(400, description="active: Du kan ikke deaktivere dig selv.")
+    db = get_db()
+    with db.conn:
+        db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), worker_id])
+        sessions.revoke(db, user_id=worker_id)
+    flash(f"{worker[1]} er {'aktiveret' if active else 'deaktiveret'}.")
+    return redirect(url_for("team.index"))
+
+
+@bp.post("/places")
+@admin_required
+def add_place():
+    form = PlaceForm(prefix="pl")
+    if not form.validate_on_submit():
+        return _render_team(400, place_form=form)
+    db = get_db()
+    with db.conn:
+        db.execute("INSERT OR IGNORE INTO places (team_id, name) VALUES (?, ?)",
+                   [g.user["team_id"], form.place.data.strip()])
+    return redirect(url_for("team.index") + "#steder")
+
+
+@bp.post("/places/<int:place_id>/delete")
+@admin_required
+def delete_place(place_id):
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="Formularen var udløbet. Prøv igen.")
+    db = get_db()
+    with db.conn:
+        db.execute("DELETE FROM places WHERE id = ? AND team_id = ?", [place_id, g.user["team_id"]])
+    return redirect(url_for("team.index") + "#steder")
+
+
+@bp.post("/devices/<device_id>/lost")
+@admin_required
+def mark_lost(device_id):
+    """A lost or stolen phone: end every session on it at once."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="Formularen var udløbet. Prøv igen.")
+    db = get_db()
+    with db.conn:
+        changed = db.execute("UPDATE devices SET lost_at = ?, lost_by = ? WHERE id = ? AND team_id = ? AND lost_at IS NULL",
+                             [sessions.stamp(), g.user["id"], device_id, g.user["team_id"]]).rowcount
+        if not changed and not db.execute("SELECT 1 FROM devices WHERE id = ? AND team_id = ?",
+                                          [device_id, g.user["team_id"]]).fetchone():
+            abort(404, description="Ingen sådan telefon i dit team.")
+        sessions.revoke(db, device_id=device_id)
+    flash("Telefonen er meldt mistet. Alle dens sessioner er afsluttet.")
+    return redirect(url_for("team.index") + "#telefoner")
