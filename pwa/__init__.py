@@ -64,7 +64,7 @@ def create_app(test_config=None):
         # __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
         app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
 
-    from . import api, assets, auth, citizens, csrf, db, headers, kit, sw, team
+    from . import api, assets, audit, auth, citizens, csrf, db, headers, kit, sw, team
 
     db.init_app(app)
     csrf.init_app(app)
@@ -77,4 +77,5 @@ def create_app(test_config=None):
     app.register_blueprint(auth.bp)
     app.register_blueprint(citizens.bp)
     app.register_blueprint(team.bp)
+    app.register_blueprint(audit.bp)
     return app

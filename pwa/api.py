@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from . import assets, records
+from . import assets, audit, records
 from .auth import login_required, session_expires_at
 from .csrf import csrf
 from .db import get_db
@@ -92,7 +92,9 @@ def citizens():
     q = request.args.get("q", "")
     if len(q) > 40:
         raise FieldError(400, "q", "Søgningen må højst være 40 tegn.")
-    return jsonify({"citizens": records.list_citizens(get_db(), g.user["team_id"], q.strip())})
+    found = records.list_citizens(get_db(), g.user["team_id"], q.strip())
+    audit.record([c["id"] for c in found], "list", "api")
+    return jsonify({"citizens": found})
 
 
 @bp.get("/citizens/<citizen_id>")
@@ -102,6 +104,7 @@ def citizen(citizen_id):
     found = records.get_citizen(db, g.user["team_id"], citizen_id)
     if found is None:
         raise FieldError(404, "citizen_id", "Ingen sådan borger i dit team.")
+    audit.record([citizen_id], "view", "api")
     return jsonify({"citizen": found, "encounters": records.encounters_for(db, g.user["team_id"], citizen_id)})
 
 

@@ -3,16 +3,18 @@
 Online only and never cached: these pages carry citizens' data, so they are
 sent with ``Cache-Control: no-store`` and the service worker passes them by.
 """
+import json
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import chart
+from . import audit, chart
 from . import content as c
 from . import records
-from .auth import login_required
+from .auth import admin_required, login_required
 from .db import get_db
+from .forms import ConfirmForm
 
 bp = Blueprint("citizens", __name__)
 
@@ -54,6 +56,7 @@ def index():
     if len(q) > 40:
         abort(400, description="q: Søgningen må højst være 40 tegn.")
     rows = records.list_citizens(get_db(), g.user["team_id"], q)
+    audit.record([r["id"] for r in rows], "list", "side")
     return render_template("citizens.html", citizens=rows, q=q, **_labels())
 
 
@@ -65,5 +68,45 @@ def show(citizen_id):
     if citizen is None:
         abort(404, description="Ingen sådan borger i dit team.")
     encounters = records.encounters_for(db, g.user["team_id"], citizen_id)
-    return render_template("citizen.html", citizen=citizen, encounters=encounters,
+    audit.record([citizen_id], "view", "side")
+    return render_template("citizen.html", confirm=ConfirmForm(), citizen=citizen, encounters=encounters,
                            chart=chart.timeline(encounters), **_labels())
+
+
+@bp.get("/citizens/<citizen_id>/export")
+@admin_required
+def export(citizen_id):
+    """Everything held about one citizen, for a request of access (GDPR art. 15)."""
+    db = get_db()
+    citizen = records.get_citizen(db, g.user["team_id"], citizen_id)
+    if citizen is None:
+        abort(404, description="Ingen sådan borger i dit team.")
+    audit.record([citizen_id], "export")
+    log = db.execute("SELECT at, user_id, device_id, action, detail FROM access_log WHERE citizen_id = ? AND team_id = ? "
+                     "ORDER BY id", [citizen_id, g.user["team_id"]]).fetchall()
+    body = {"exported_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "citizen": citizen,
+            "encounters": records.encounters_for(db, g.user["team_id"], citizen_id),
+            "access_log": [dict(zip(("at", "user_id", "device_id", "action", "detail"), r)) for r in log]}
+    resp = current_app.response_class(json.dumps(body, ensure_ascii=False, indent=2), mimetype="application/json")
+    resp.headers["Content-Disposition"] = f"attachment; filename=borger-{citizen_id}.json"
+    return resp
+
+
+@bp.post("/citizens/<citizen_id>/erase")
+@admin_required
+def erase(citizen_id):
+    """Delete one citizen with all their encounters (GDPR art. 17); the access log keeps that it happened."""
+    db = get_db()
+    citizen = records.get_citizen(db, g.user["team_id"], citizen_id)
+    if citizen is None:
+        abort(404, description="Ingen sådan borger i dit team.")
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="Formularen var udløbet. Prøv igen.")
+    if request.form.get("confirm_alias", "").strip() != citizen["alias"]:
+        abort(400, description="confirm_alias: Skriv borgerens alias præcis for at bekræfte sletningen.")
+    with db.conn:
+        n = db.execute("DELETE FROM encounters WHERE citizen_id = ? AND team_id = ?", [citizen_id, g.user["team_id"]]).rowcount
+        db.execute("DELETE FROM citizens WHERE id = ? AND team_id = ?", [citizen_id, g.user["team_id"]])
+        audit.record([citizen_id], "erase", f"{n} kontakter", db=db, commit=False)
+    flash(f"Borgeren og {n} kontakter er slettet.")
+    return redirect(url_for("citizens.index"))

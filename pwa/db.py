@@ -56,7 +56,23 @@ def migrate_command():
     click.echo("Applied: " + ", ".join(applied) if applied else "Nothing to apply.")
 
 
+def _record_retention(app):
+    # The access log's delete trigger reads its retention period from here,
+    # so the database itself refuses to drop entries younger than that.
+    db = connect(app.config["DATABASE"])
+    try:
+        with db.conn:
+            db.execute("INSERT INTO app_meta (key, value) VALUES ('access_log_retention_months', ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                       [str(int(app.config["ACCESS_LOG_RETENTION_MONTHS"]))])
+    finally:
+        db.conn.close()
+
+
 def init_app(app):
+    app.config.setdefault("RETENTION_MONTHS", 24)
+    app.config.setdefault("ACCESS_LOG_RETENTION_MONTHS", 36)
     app.teardown_appcontext(close_db)
     app.cli.add_command(migrate_command)
     migrate(app.config["DATABASE"])
+    _record_retention(app)

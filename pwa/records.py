@@ -10,6 +10,7 @@ import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
+from . import audit
 from . import content as c
 
 MAX_BATCH = 500
@@ -192,6 +193,10 @@ def _store_one(db, user, rec, workers, citizen_exists):
         row.update(team_id=user["team_id"], created_by=user["id"], created_at=row["created_at"] or _now())
         cols = ", ".join(row)
         db.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        if kind == "citizen":
+            audit.record([rid], "create", db=db, commit=False)
+        elif row["citizen_id"]:
+            audit.record([row["citizen_id"]], "create_encounter", rid, db=db, commit=False)
         return {"id": rid, "status": "stored"}
     except Refused as e:
         return {"id": rid, "status": "refused", "error": {"field": e.field, "message": e.message}}
