@@ -78,4 +78,7 @@ def create_app(test_config=None):
     app.register_blueprint(citizens.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(audit.bp)
+    # Operator commands for cron: retention, backup and restore.
+    from . import retention
+    retention.init_app(app)
     return app

@@ -1,0 +1,115 @@
+"""Retention: `flask retention`, run daily from cron, deletes what may no longer be kept.
+
+GDPR art. 5(1)(e) allows keeping data about a citizen only as long as the
+work needs it. Encounters older than RETENTION_MONTHS go, so do citizens
+nobody has met for that long, and the access log after its own, longer
+period (ACCESS_LOG_RETENTION_MONTHS) so a data protection officer can still
+answer "who looked" about anything that was held.
+
+Cut-offs are computed by SQLite itself with the same '-N months' arithmetic
+the access log's delete trigger uses, so the command and the trigger never
+disagree about which rows are old enough. Everything happens in one
+transaction: a failure removes nothing.
+"""
+import sqlite3
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .db import connect
+
+# What goes, in order: encounters first, so a citizen whose last encounter
+# just went counts as "without contact". Each entry: table, the config key of
+# its period, and the WHERE clause choosing rows older than the cut-off (?).
+RULES = [
+    ("encounters", "RETENTION_MONTHS", "occurred_at < ?"),
+    # Created before the cut-off too, so a citizen registered yesterday who
+    # has not been met yet stays.
+    ("citizens", "RETENTION_MONTHS",
+     "created_at < :cut AND NOT EXISTS (SELECT 1 FROM encounters e WHERE e.citizen_id = citizens.id"
+     " AND e.occurred_at >= :cut)"),
+    ("access_log", "ACCESS_LOG_RETENTION_MONTHS", "at < ?"),
+]
+LABELS = {"encounters": "occurred before", "citizens": "no contact since", "access_log": "logged before"}
+
+
+def months_setting(key):
+    value = current_app.config[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise click.UsageError(f"{key} must be a whole number of months, at least 1 (is {value!r}).")
+    return value
+
+
+def cutoff(db, months):
+    """The UTC moment `months` before now, as stored ('YYYY-MM-DDTHH:MM:SSZ')."""
+    return db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)", [f"-{months} months"]).fetchone()[0]
+
+
+def _exists(db, table):
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
+
+
+def _where(clause, cut):
+    # The citizens clause names its parameter twice; the others use one '?'.
+    return (clause, {"cut": cut}) if ":cut" in clause else (clause, [cut])
+
+
+def run(db, dry_run=False):
+    """Delete (or only count) old rows; return [(table, months, cut-off, count)], None for a missing table."""
+    report = []
+    # Freed pages are zeroed, so deleted notes do not linger in the file.
+    db.execute("PRAGMA secure_delete = ON")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for table, key, clause in RULES:
+            months = months_setting(key)
+            cut = cutoff(db, months)
+            if not _exists(db, table):
+                report.append((table, months, cut, None))
+                continue
+            where, params = _where(clause, cut)
+            count = db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+            if not dry_run:
+                db.execute(f"DELETE FROM {table} WHERE {where}", params)
+            report.append((table, months, cut, count))
+        db.execute("ROLLBACK" if dry_run else "COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return report
+
+
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="Only show what would be removed.")
+@with_appcontext
+def retention_command(dry_run):
+    """Delete encounters, citizens and access-log rows older than their retention period."""
+    db = connect(current_app.config["DATABASE"])
+    try:
+        report = run(db, dry_run)
+        if not dry_run:
+            # Move the zeroed pages from the WAL into the database file now.
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError as e:
+        hint = ""
+        if "access_log" in str(e):
+            # The log's own trigger refuses a period shorter than the one recorded in app_meta.
+            hint = " ACCESS_LOG_RETENTION_MONTHS is shorter than app_meta.access_log_retention_months allows."
+        raise click.ClickException(f"Nothing removed: {e}.{hint}") from e
+    finally:
+        db.conn.close()
+    verb = "would remove" if dry_run else "removed"
+    for table, months, cut, count in report:
+        if count is None:
+            click.echo(f"{table}: no such table, skipped")
+        else:
+            click.echo(f"{table}: {verb} {count} ({LABELS[table]} {cut}, {months} months)")
+    if dry_run:
+        click.echo("Dry run: nothing was removed.")
+
+
+def init_app(app):
+    app.config.setdefault("RETENTION_MONTHS", 24)
+    app.config.setdefault("ACCESS_LOG_RETENTION_MONTHS", 36)
+    app.cli.add_command(retention_command)
