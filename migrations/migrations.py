@@ -149,3 +149,22 @@ def m0003_protection(db):
                  coalesce((SELECT value FROM app_meta WHERE key = 'access_log_retention_months'), '36')
                  || ' months')
         BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""")
+
+
+@migrations(name="0005_quarantine")
+def m0005_quarantine(db):
+    # Sealed records handed in by a phone reported lost, until an admin decides.
+    db.execute("""
+        CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY,
+            device_id TEXT NOT NULL REFERENCES devices(id),
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            record_id TEXT NOT NULL,
+            sealed TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by INTEGER REFERENCES users(id),
+            decision TEXT CHECK (decision IN ('accept', 'discard')),
+            result TEXT,
+            UNIQUE (device_id, record_id)
+        )""")

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from . import assets, audit, records
+from . import assets, audit, quarantine, records, sealing
 from .auth import login_required, session_expires_at
 from .csrf import csrf
 from .db import get_db
@@ -73,7 +73,8 @@ def openapi():
 def session_info():
     user = g.user
     body = {"user": None, "team": None, "csrf_token": generate_csrf(), "workers": [], "places": [],
-            "session_expires_at": session_expires_at()}
+            "session_expires_at": session_expires_at(), "seal_key": None,
+            "device_lost": quarantine.device_is_lost(request.headers.get("X-Device-Id"))}
     if user:
         db = get_db()
         body["user"] = {"id": user["id"], "name": user["name"], "username": user["username"],
@@ -83,6 +84,7 @@ def session_info():
             "SELECT id, name FROM users WHERE team_id = ? AND active = 1 ORDER BY name", [user["team_id"]])]
         body["places"] = [r[0] for r in db.execute(
             "SELECT name FROM places WHERE team_id = ? ORDER BY name", [user["team_id"]])]
+        body["seal_key"] = sealing.public_jwk()
     return jsonify(body)
 
 

@@ -10,7 +10,7 @@ import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from . import audit
+from . import audit, sealing
 from . import content as c
 
 MAX_BATCH = 500
@@ -179,6 +179,11 @@ def _store_one(db, user, rec, workers, citizen_exists):
     try:
         if not isinstance(rec, dict):
             raise Refused(None, "en post skal være et objekt")
+        if rec.get("kind") == "sealed":
+            try:
+                rec = sealing.open_record(rec)
+            except sealing.Unsealable as e:
+                raise Refused(e.field, e.message) from None
         kind = rec.get("kind")
         if kind not in ("citizen", "encounter"):
             raise Refused("kind", "skal være 'citizen' eller 'encounter'")

@@ -5,7 +5,7 @@ team answers 404, as if it did not exist.
 """
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from . import passwords, sessions
+from . import passwords, quarantine, sessions
 from .auth import admin_required, login_required
 from .db import get_db
 from .forms import ConfirmForm, PlaceForm, ResetPasswordForm, WorkerForm
@@ -34,6 +34,7 @@ def _render_team(status=200, **forms):
     forms.setdefault("place_form", PlaceForm(prefix="pl"))
     return render_template("team.html", workers=_team_workers(g.user["team_id"]),
                            places=_team_places(g.user["team_id"]), devices=_team_devices(g.user["team_id"]),
+                           quarantined=quarantine.pending(g.user["team_id"]),
                            confirm=ConfirmForm(),
                            reset_form=ResetPasswordForm(prefix="r"), **forms), status
 
