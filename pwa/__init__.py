@@ -81,6 +81,7 @@ def create_app(test_config=None):
     app.register_blueprint(quarantine.bp)
     sealing.init_app(app)
     # Operator commands for cron: retention, backup and restore.
-    from . import retention
+    from . import backup, retention
     retention.init_app(app)
+    backup.init_app(app)
     return app
