@@ -11,6 +11,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 from . import audit, sealing
+from .db import write_lock
 from . import content as c
 
 MAX_BATCH = 500
@@ -163,14 +164,15 @@ def store_batch(db, user, records):
         return db.execute("SELECT 1 FROM citizens WHERE id = ? AND team_id = ?", [cid, team_id]).fetchone()
 
     results = []
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        for rec in records:
-            results.append(_store_one(db, user, rec, workers, citizen_exists))
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
+    with write_lock():
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for rec in records:
+                results.append(_store_one(db, user, rec, workers, citizen_exists))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
     return results
 
 
