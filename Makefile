@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install test-deps chromium migrate bench clean
+.PHONY: run serve test install test-deps chromium migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ migrate: install
 
 run: migrate
 	$(BIN)/flask --app pwa run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn behind a TLS proxy (set GADEKONTAKT_HTTPS=true there).
+serve: migrate
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'pwa:create_app()'
 
 # Browser tests need Debian's Chromium; never a downloaded browser.
 chromium:
