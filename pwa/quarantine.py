@@ -60,7 +60,8 @@ def hand_in():
     with db.conn:
         for rec in body["records"]:
             if not (isinstance(rec, dict) and rec.get("kind") == "sealed" and isinstance(rec.get("id"), str)):
-                results.append({"id": rec.get("id") if isinstance(rec, dict) else None, "status": "refused",
+                rid = rec.get("id") if isinstance(rec, dict) else None
+                results.append({"id": rid if isinstance(rid, str) else None, "status": "refused",
                                 "error": {"field": "kind", "message": "kun krypterede poster"}})
                 continue
             db.execute("INSERT OR IGNORE INTO quarantine (device_id, team_id, record_id, sealed, received_at) "

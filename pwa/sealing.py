@@ -78,7 +78,7 @@ def current_kid():
 
 
 def _private(kid):
-    if not kid or not all(ch in "0123456789abcdef" for ch in kid):
+    if not isinstance(kid, str) or not kid or not all(ch in "0123456789abcdef" for ch in kid):
         raise Unsealable("kid", "ukendt nøgle")
     try:
         pem = (key_dir() / f"{kid}.pem").read_bytes()
