@@ -22,7 +22,7 @@ from flask.cli import with_appcontext
 
 from migrations.migrations import migrations
 
-from .db import connect, migrate
+from .db import connect, migrate, write_lock
 
 
 def _read_only(path):
@@ -96,7 +96,8 @@ def restore(src, live):
     source = _read_only(src)
     target = connect(live).conn
     try:
-        source.backup(target)
+        with write_lock():  # the app's writers queue behind the copy instead of timing out
+            source.backup(target)
         if target.execute("SELECT 1 FROM sqlite_master WHERE name = 'sessions'").fetchone():
             # The backup predates any logout, password reset or lost phone since:
             # its sessions must not come back to life, so everyone logs in again.

@@ -13,7 +13,7 @@ from . import content as c
 bp = Blueprint("kit", __name__)
 
 # The pages the service worker precaches, in the order of the nav bar.
-PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline"]
+PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline", "/log"]
 
 
 def _stage_arg():
@@ -23,6 +23,10 @@ def _stage_arg():
     if c.stage(stage_id) is None:
         abort(400, description=f"stage: ukendt fase '{stage_id}'")
     return c.stage(stage_id)
+
+
+def _stage_names():
+    return {s["id"]: s["name"] for s in c.stages()}
 
 
 @bp.get("/")
@@ -41,7 +45,7 @@ def bvc():
     if known not in ("kendt", "ukendt"):
         abort(400, description="borger: skal være 'kendt' eller 'ukendt'")
     return render_template("bvc.html", bvc=c.content()["bvc"], checked=set(checked),
-                           total=total, band=band, known=known)
+                           total=total, band=band, known=known, stage_names=_stage_names())
 
 
 @bp.get("/stages")
@@ -70,6 +74,16 @@ def manual():
 @bp.get("/about")
 def about():
     return render_template("about.html", data=c.content())
+
+
+@bp.get("/log")
+def log():
+    # A static shell, the same for everyone, so it can be precached and open
+    # offline: the team's workers, places and citizens come from the phone's
+    # IndexedDB (log.js), never from this response.
+    data = c.content()
+    return render_template("log.html", bvc=data["bvc"], stages=c.stages(), techniques=c.techniques(),
+                           stage_names=_stage_names())
 
 
 @bp.get("/offline")

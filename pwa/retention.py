@@ -12,12 +12,13 @@ disagree about which rows are old enough. Everything happens in one
 transaction: a failure removes nothing.
 """
 import sqlite3
+from contextlib import nullcontext
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import connect
+from .db import connect, write_lock
 
 # What goes, in order: encounters first, so a citizen whose last encounter
 # just went counts as "without contact". Each entry: table, the config key of
@@ -60,7 +61,8 @@ def run(db, dry_run=False):
     report = []
     # Freed pages are zeroed, so deleted notes do not linger in the file.
     db.execute("PRAGMA secure_delete = ON")
-    db.execute("BEGIN IMMEDIATE")
+    # A dry run only reads, from one snapshot; a real run takes the write lock at once.
+    db.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
     try:
         for table, key, clause in RULES:
             months = months_setting(key)
@@ -87,7 +89,9 @@ def retention_command(dry_run):
     """Delete encounters, citizens and access-log rows older than their retention period."""
     db = connect(current_app.config["DATABASE"])
     try:
-        report = run(db, dry_run)
+        # Queue with the app's writers (see db.write_lock) instead of making them time out.
+        with nullcontext() if dry_run else write_lock():
+            report = run(db, dry_run)
         if not dry_run:
             # Move the zeroed pages from the WAL into the database file now.
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -9,6 +9,21 @@ const CACHE = PREFIX + VERSION;
 const PRECACHE = {{ precache | tojson }};
 const PAGES = new Set(PRECACHE.filter((u) => !u.includes("?") && !u.includes(".")));
 
+// The outbox's upload code, shared with the pages. A classic importScripts
+// (not a module worker) so every browser with service workers runs it.
+importScripts({{ asset_url("js/idb.js") | tojson }}, {{ asset_url("js/outbox.js") | tojson }});
+
+// Background Sync (Chromium): the browser wakes us when it has a connection,
+// even with the app closed. The pages have their own triggers too.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== self.gk.outbox.TAG) return;
+  event.waitUntil(self.gk.outbox.sync().then((result) => {
+    // A rejection asks the browser to try again later with its own backoff;
+    // only a finished upload, or one that needs a login first, settles it.
+    if (result.retry || result.offline) throw new Error(result.message || "upload not finished");
+  }));
+});
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);

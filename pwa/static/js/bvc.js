@@ -1,6 +1,9 @@
 // BVC scorer: total and band on every change, from the bands the server
 // rendered out of the content file (the cut-offs are never restated here).
+import "./idb.js";
+import "./outbox.js";
 import { bandFor } from "./score.js";
+import { fillCitizenOptions, showLastBand } from "./citizen-info.js";
 
 const form = document.getElementById("bvc");
 if (form) {
@@ -27,9 +30,46 @@ if (form) {
     }
     const who = form.querySelector('input[name="borger"]:checked');
     document.getElementById("unknown-note").hidden = !(who && who.value === "ukendt");
-    document.dispatchEvent(new CustomEvent("bvc:scored", {
-      detail: { total, band: band.id, items: boxes.filter((b) => b.checked).map((b) => b.value) },
-    }));
+    const items = boxes.filter((b) => b.checked).map((b) => b.value);
+    updateLogLink(items, who ? who.value : "ukendt");
+    showKnownCitizen();
+    document.dispatchEvent(new CustomEvent("bvc:scored", { detail: { total, band: band.id, items } }));
+  }
+
+  // "Gem i kontaktlog" carries what is ticked now (and the citizen, if one
+  // is picked), so the contact log opens with the same score.
+  const logLink = document.getElementById("bvc-log");
+  const citizenSelect = document.getElementById("bvc-citizen");
+  function updateLogLink(items, who) {
+    const q = new URLSearchParams();
+    for (const id of items) q.append("items", id);
+    q.set("borger", who);
+    if (who === "kendt" && citizenSelect.value) q.set("citizen", citizenSelect.value);
+    logLink.href = `/log?${q}`;
+  }
+
+  // With "Kendt" chosen and the team's list on the phone: pick the citizen and
+  // see the last band and how old it is before scoring anew.
+  const known = document.getElementById("known-citizen");
+  const stageNames = JSON.parse(known.dataset.stages);
+  let citizens = [];
+  function showKnownCitizen() {
+    const who = form.querySelector('input[name="borger"]:checked');
+    known.hidden = !(who && who.value === "kendt" && citizens.length);
+    const picked = known.hidden ? null : citizens.find((c) => c.id === citizenSelect.value);
+    showLastBand(document.getElementById("bvc-last"), picked, bands, stageNames);
+  }
+  citizenSelect.addEventListener("change", () => update());
+
+  async function loadCitizens() {
+    const { outbox } = self.gk;
+    const refresh = async () => {
+      citizens = await outbox.knownCitizens();
+      fillCitizenOptions(citizenSelect, document.getElementById("bvc-citizen-options"), citizens);
+      update();
+    };
+    await refresh();
+    outbox.events.addEventListener("change", () => refresh().catch(() => {}));
   }
 
   form.addEventListener("input", update);
@@ -54,4 +94,6 @@ if (form) {
     if (who) who.checked = true;
   }
   update();
+  // The citizen list is a nicety: without IndexedDB the scorer works as before.
+  loadCitizens().catch((err) => console.warn("No citizen list on this phone:", err));
 }

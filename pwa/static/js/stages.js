@@ -10,6 +10,8 @@ if (form) {
   function show(id, { remember }) {
     for (const d of details) d.hidden = Boolean(id) && d.dataset.stage !== id;
     for (const s of segs) s.classList.toggle("is-selected", s.dataset.group === id);
+    // "Gem i kontaktlog" opens the contact log with this stage chosen.
+    document.getElementById("stage-log").href = id ? `/log?stage=${encodeURIComponent(id)}` : "/log";
     if (remember) {
       saveStage(id);
       reflectInUrl(id);

@@ -1,0 +1,411 @@
+// "Ny kontakt": fills the static /log shell from the phone's cached session
+// and citizen list, checks the input, and saves a new citizen (if any) and
+// the encounter into the outbox. Works the same with or without network.
+import "./idb.js";
+import "./outbox.js";
+import { bandFor } from "./score.js";
+import { fillCitizenOptions, showLastBand } from "./citizen-info.js";
+
+const { outbox } = self.gk;
+const form = document.getElementById("log-form");
+
+const FIELD_NAMES = {
+  alias: "Alias", description: "Beskrivelse", places: "Faste steder", place: "Sted", note: "Note",
+  followup_step: "Næste skridt", followup_date: "Opfølgningsdato", occurred_at: "Tidspunkt",
+  worker_ids: "Parret", citizen_id: "Borger", stage: "Fase", techniques: "Teknikker", bvc: "BVC",
+  bvc_total: "BVC", id: "Id", kind: "Type", created_at: "Oprettet",
+};
+const CPR_MESSAGE = "Ligner et CPR-nummer. Skriv aldrig CPR-nummer eller fulde navn – kun alias eller initialer.";
+
+if (form) {
+  const $ = (id) => document.getElementById(id);
+  const bands = JSON.parse(form.dataset.bands);
+  const stageNames = JSON.parse(form.dataset.stages);
+  const el = {
+    login: $("log-login"), done: $("log-done"), errors: $("log-errors"), errorList: $("log-error-list"),
+    citizen: $("citizen"), citizenOptions: $("citizen-options"), citizenLast: $("citizen-last"),
+    newCitizen: $("new-citizen"), alias: $("alias"), description: $("description"), places: $("places"),
+    when: $("when"), place: $("place"), placeOptions: $("place-options"), placeOtherField: $("f-place-other"),
+    placeOther: $("place-other"), worker1: $("worker1"), worker2: $("worker2"), bvc: $("log-bvc"),
+    bvcResult: $("log-bvc-result"), note: $("note"), noteCount: $("note-count"),
+    followupStep: $("followup-step"), followupDate: $("followup-date"), save: $("log-save"),
+    outboxSummary: $("outbox-summary"), outboxList: $("outbox-list"), send: $("outbox-send"),
+  };
+  const items = [...form.querySelectorAll('input[name="items"]')];
+
+  // One id per form instance, made once: saving the same form twice (a
+  // double tap, a retry after an error) can only ever queue it once.
+  let ids = { encounter: outbox.newId(), citizen: outbox.newId() };
+  let saving = false;
+  let session = null;
+  let citizens = [];
+  let listSignature = "";
+  let lastSaved = null;
+  // A citizen named in the URL (from a citizen's page or the BVC page), set
+  // once the cached list has it.
+  let wantedCitizen = new URLSearchParams(location.search).get("citizen");
+
+  const pad = (n) => String(n).padStart(2, "0");
+  const localInput = (d) =>
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const clock = (iso) => {
+    const t = new Date(iso);
+    const hm = `${pad(t.getHours())}:${pad(t.getMinutes())}`;
+    return t.toDateString() === new Date().toDateString() ? `i dag ${hm}` : `${t.getDate()}.${t.getMonth() + 1}. ${hm}`;
+  };
+
+  // --- lists from the phone's cache ----------------------------------------
+
+  function fillSelect(select, group, options, keepFirst) {
+    const chosen = select.value;
+    const target = group || select;
+    const fresh = options.map(([value, label]) => new Option(label, value));
+    if (group) group.replaceChildren(...fresh);
+    else target.replaceChildren(...[...select.options].slice(0, keepFirst), ...fresh);
+    if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+  }
+
+  // An empty option group would show a bare heading in the phone's picker.
+  function showGroup(select, group, before, show) {
+    if (!show) group.remove();
+    else if (!group.parentNode) select.insertBefore(group, before);
+  }
+
+  async function loadLists() {
+    const cached = await outbox.cachedSession();
+    // A session that lapses while the form is open must not take the form
+    // away mid-entry: what is saved waits in the outbox for the next login.
+    if (cached) session = cached;
+    el.login.hidden = Boolean(cached);
+    if (!cached && session) {
+      el.login.querySelector("[data-login-title]").textContent = "Du er logget ud.";
+      el.login.querySelector("[data-login-text]").textContent =
+        "Det, du gemmer, venter på telefonen og sendes, når du logger ind igen.";
+    }
+    form.hidden = !session;
+    if (!cached) return;
+    const list = await outbox.knownCitizens();
+    const signature = JSON.stringify([session.workers, session.places, list]);
+    if (signature === listSignature) return;
+    listSignature = signature;
+    citizens = list;
+    const workers = session.workers.map((w) => [String(w.id), w.name + (w.id === session.user.id ? " (mig)" : "")]);
+    const firstFill = !el.worker1.options.length;
+    fillSelect(el.worker1, null, workers, 0);
+    fillSelect(el.worker2, null, workers, 1);
+    if (firstFill) el.worker1.value = String(session.user.id);
+    fillSelect(el.place, el.placeOptions, session.places.map((p) => [p, p]));
+    showGroup(el.place, el.placeOptions, el.place.querySelector('option[value="__andet"]'), session.places.length);
+    fillCitizenOptions(el.citizen, el.citizenOptions, citizens);
+    showGroup(el.citizen, el.citizenOptions, null, citizens.length);
+    if (wantedCitizen && !el.citizen.value && citizens.some((c) => c.id === wantedCitizen)) {
+      el.citizen.value = wantedCitizen;
+      wantedCitizen = null;
+    }
+    showCitizen();
+  }
+
+  // --- what the form shows as it is filled in -------------------------------
+
+  function showCitizen() {
+    const value = el.citizen.value;
+    el.newCitizen.hidden = value !== "ny";
+    showLastBand(el.citizenLast, citizens.find((c) => c.id === value), bands, stageNames);
+  }
+
+  function showBvc() {
+    const done = form.elements.bvc_done.value === "ja";
+    el.bvc.hidden = !done;
+    const total = items.filter((b) => b.checked).length;
+    const band = bandFor(bands, total);
+    el.bvcResult.className = `result band-${band.id}`;
+    el.bvcResult.querySelector("[data-total]").textContent = String(total);
+    el.bvcResult.querySelector("[data-band-label]").textContent = band.label;
+  }
+
+  function showPlace() {
+    el.placeOtherField.hidden = el.place.value !== "__andet";
+  }
+
+  function showCount() {
+    el.noteCount.textContent = `${el.note.value.length} af 1000 tegn`;
+  }
+
+  form.addEventListener("change", (e) => {
+    if (e.target === el.citizen) showCitizen();
+    if (e.target.name === "bvc_done" || e.target.name === "items") showBvc();
+    if (e.target === el.place) showPlace();
+  });
+  el.note.addEventListener("input", showCount);
+
+  // --- checking and collecting ----------------------------------------------
+
+  function collect() {
+    const errors = [];
+    const err = (input, message) => errors.push([input, message]);
+    const text = (input) => input.value.trim();
+    const records = [];
+    const meta = {};
+    const choice = el.citizen.value;
+    let citizenId = null;
+    let alias = choice === "ukendt" ? "Ukendt borger" : "";
+    if (!choice) err(el.citizen, "Vælg en borger, «Ukendt borger» eller «Ny borger».");
+    if (choice === "ny") {
+      alias = text(el.alias);
+      if (!alias) err(el.alias, "Skriv et alias eller initialer.");
+      else if (alias.length > 40) err(el.alias, "Højst 40 tegn.");
+      citizenId = ids.citizen;
+      records.push({ kind: "citizen", id: citizenId, alias, description: text(el.description),
+                     places: text(el.places), created_at: new Date().toISOString() });
+    } else if (choice && choice !== "ukendt") {
+      citizenId = choice;
+      alias = (citizens.find((c) => c.id === choice) || {}).alias || "";
+    }
+    const checkCpr = [el.note, el.placeOther, el.followupStep];
+    if (choice === "ny") checkCpr.unshift(el.alias, el.description, el.places);
+    for (const input of checkCpr) if (outbox.looksLikeCpr(input.value)) err(input, CPR_MESSAGE);
+
+    const when = el.when.value ? new Date(el.when.value) : null;
+    if (!when || Number.isNaN(when.getTime())) err(el.when, "Angiv hvornår kontakten var.");
+    else if (when.getTime() > Date.now() + 24 * 3600 * 1000) err(el.when, "Tidspunktet ligger i fremtiden.");
+
+    const w1 = Number(el.worker1.value);
+    const w2 = el.worker2.value ? Number(el.worker2.value) : null;
+    if (!w1) err(el.worker1, "Vælg medarbejderen.");
+    if (w2 !== null && w2 === w1) err(el.worker2, "Vælg to forskellige medarbejdere, eller «Ingen makker».");
+
+    const place = el.place.value === "__andet" ? text(el.placeOther) : el.place.value;
+    const note = text(el.note);
+    if (note.length > 1000) err(el.note, "Noten må højst være 1000 tegn.");
+
+    let bvc = null;
+    let total = null;
+    if (form.elements.bvc_done.value === "ja") {
+      bvc = Object.fromEntries(items.map((b) => [b.value, b.checked ? 1 : 0]));
+      total = items.filter((b) => b.checked).length;
+    }
+    const stage = form.elements.stage.value || null;
+    const encounter = {
+      kind: "encounter", id: ids.encounter, citizen_id: citizenId,
+      occurred_at: when && !Number.isNaN(when.getTime()) ? when.toISOString() : null,
+      place, worker_ids: w2 ? [w1, w2] : [w1], bvc, bvc_total: total, stage,
+      techniques: [...form.querySelectorAll('input[name="techniques"]:checked')].map((b) => b.value),
+      note, followup_step: text(el.followupStep), followup_date: el.followupDate.value || null,
+      created_at: new Date().toISOString(),
+    };
+    records.push(encounter);
+    meta[encounter.id] = { alias, band: bvc ? bandFor(bands, total).id : null };
+    if (citizenId && choice === "ny") meta[citizenId] = { alias };
+    return { errors, records, meta, encounter };
+  }
+
+  function clearErrors() {
+    el.errors.hidden = true;
+    el.errorList.replaceChildren();
+    for (const p of form.querySelectorAll(".field .error")) p.remove();
+    for (const f of form.querySelectorAll(".has-error")) f.classList.remove("has-error");
+    for (const input of form.querySelectorAll("[aria-invalid]")) {
+      input.removeAttribute("aria-invalid");
+      const rest = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => !id.endsWith("-err"));
+      if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
+      else input.removeAttribute("aria-describedby");
+    }
+  }
+
+  function showErrors(errors) {
+    clearErrors();
+    for (const [input, message] of errors) {
+      const field = input.closest(".field");
+      const p = document.createElement("p");
+      p.className = "error";
+      p.id = `${input.id}-err`;
+      p.textContent = message;
+      field.classList.add("has-error");
+      field.append(p);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), p.id].filter(Boolean).join(" "));
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = `#${input.id}`;
+      a.textContent = message;
+      a.addEventListener("click", (e) => { e.preventDefault(); input.focus(); });
+      li.append(a);
+      el.errorList.append(li);
+    }
+    el.errors.hidden = false;
+    el.errors.focus();
+  }
+
+  // --- saving ------------------------------------------------------------------
+
+  function say(text) {
+    el.done.textContent = text;
+    el.done.hidden = false;
+  }
+
+  function resetForm() {
+    const pair = [el.worker1.value, el.worker2.value];
+    form.reset();
+    clearErrors();
+    // The pair usually stays the same all shift; everything else starts over.
+    [el.worker1.value, el.worker2.value] = pair;
+    el.when.value = localInput(new Date());
+    ids = { encounter: outbox.newId(), citizen: outbox.newId() };
+    showCitizen();
+    showBvc();
+    showPlace();
+    showCount();
+    history.replaceState(null, "", location.pathname);
+  }
+
+  async function reportSaved() {
+    if (!lastSaved) return;
+    const entries = await outbox.list();
+    const entry = entries.find((e) => e.id === lastSaved.id);
+    const st = await outbox.status();
+    let text;
+    if (!entry) text = "Gemt og sendt";
+    else if (entry.status === "refused") text = "Gemt på telefonen, men serveren afviste den – se udbakken";
+    else if (st.authNeeded) text = "Gemt på telefonen – sendes, når du logger ind igen";
+    else if (st.busy) text = "Gemt på telefonen – sender …";
+    else text = "Gemt på telefonen – sendes når der er net";
+    text += ` (${lastSaved.label}).`;
+    if (el.done.textContent !== text) say(text);
+    if (!entry) lastSaved = null;
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (saving) return;
+    const { errors, records, meta, encounter } = collect();
+    if (errors.length) {
+      showErrors(errors);
+      return;
+    }
+    saving = true;
+    el.save.disabled = true;
+    el.save.textContent = "Gemmer …";
+    try {
+      await outbox.add(records, { team: session.team.id, meta });
+    } catch (err) {
+      console.warn("Could not save to the outbox:", err);
+      clearErrors();
+      const li = document.createElement("li");
+      li.textContent = "Telefonen kunne ikke gemme kontakten. Prøv igen – intet er gemt endnu.";
+      el.errorList.append(li);
+      el.errors.hidden = false;
+      el.errors.focus();
+      return;
+    } finally {
+      saving = false;
+      el.save.disabled = false;
+      el.save.textContent = "Gem kontakt";
+    }
+    const who = meta[encounter.id].alias || "Ukendt borger";
+    lastSaved = { id: encounter.id, label: `${who}, ${clock(encounter.occurred_at).replace("i dag ", "kl. ")}` };
+    say(`Gemt på telefonen – ${navigator.onLine ? "sender …" : "sendes når der er net"} (${lastSaved.label}).`);
+    resetForm();
+    window.scrollTo({ top: 0 });
+    el.done.focus();
+    document.dispatchEvent(new Event("gk:sync"));
+  });
+
+  // --- the outbox on this page ---------------------------------------------------
+
+  function entryLine(e) {
+    const what = e.kind === "citizen" ? `Ny borger «${e.record.alias}»` :
+      `Kontakt${e.meta && e.meta.alias ? ` med ${e.meta.alias}` : ""}`;
+    const when = e.kind === "encounter" && e.record.occurred_at ? e.record.occurred_at : e.created_at;
+    return `${what} · ${clock(when)}`;
+  }
+
+  async function renderOutbox() {
+    const [entries, st] = await Promise.all([outbox.list(), outbox.status()]);
+    const items = entries.map((e) => {
+      const li = document.createElement("li");
+      li.className = `outbox-item is-${e.status}`;
+      li.dataset.id = e.id;
+      const line = document.createElement("p");
+      const tag = document.createElement("strong");
+      tag.textContent = e.status === "refused" ? "Afvist" : "Venter";
+      line.append(tag, ` ${entryLine(e)}`);
+      li.append(line);
+      if (e.status === "refused") {
+        const why = document.createElement("p");
+        const field = e.error && e.error.field ? `${FIELD_NAMES[e.error.field.split(".")[0]] || e.error.field}: ` : "";
+        why.textContent = `${field}${(e.error && e.error.message) || "afvist af serveren"}`;
+        const discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "btn btn-secondary btn-small";
+        discard.textContent = "Kassér";
+        discard.setAttribute("aria-label", `Kassér: ${entryLine(e)}`);
+        discard.addEventListener("click", async () => {
+          if (confirm("Kassér denne post? Den bliver ikke sendt, og den kan ikke hentes tilbage.")) {
+            await outbox.discard(e.id);
+          }
+        });
+        li.append(why, discard);
+      }
+      return li;
+    });
+    el.outboxList.replaceChildren(...items);
+    const what = [];
+    if (st.contacts) what.push(`${st.contacts} ${st.contacts === 1 ? "kontakt" : "kontakter"}`);
+    if (st.citizens) what.push(`${st.citizens} ${st.citizens === 1 ? "ny borger" : "nye borgere"}`);
+    let summary;
+    if (!entries.length) summary = "Intet venter på at blive sendt.";
+    else if (!st.records) summary = "";
+    else if (st.authNeeded) summary = `${what.join(" og ")} venter. Log ind for at sende.`;
+    else summary = `${what.join(" og ")} venter på at blive sendt.`;
+    if (st.refused) summary += `${summary ? " " : ""}${st.refused} afvist af serveren: ret årsagen, eller kassér posten.`;
+    if (st.lastSync) summary += ` Sidst sendt ${clock(st.lastSync)}.`;
+    if (el.outboxSummary.textContent !== summary) el.outboxSummary.textContent = summary;
+    el.send.hidden = !st.waiting;
+    el.send.disabled = st.busy;
+  }
+
+  el.send.addEventListener("click", () => document.dispatchEvent(new Event("gk:sync")));
+
+  // --- start -------------------------------------------------------------------
+
+  function prefill() {
+    const params = new URLSearchParams(location.search);
+    if (params.has("items") || params.has("borger")) {
+      // From the BVC page: the items scored there, an assessment even at 0.
+      form.querySelector('input[name="bvc_done"][value="ja"]').checked = true;
+      const chosen = new Set(params.getAll("items"));
+      for (const b of items) b.checked = chosen.has(b.value);
+    }
+    if (params.get("borger") === "ukendt" && !wantedCitizen) el.citizen.value = "ukendt";
+    const stage = params.get("stage");
+    const radio = stage && form.querySelector(`input[name="stage"][value="${CSS.escape(stage)}"]`);
+    if (radio) radio.checked = true;
+  }
+
+  let refresh = Promise.resolve();
+  function onChange() {
+    refresh = refresh.then(() => Promise.all([loadLists(), renderOutbox(), reportSaved()])).catch((err) =>
+      console.warn("Contact log refresh failed:", err));
+  }
+
+  async function start() {
+    el.when.value = localInput(new Date());
+    await loadLists();
+    prefill();
+    showCitizen();
+    showBvc();
+    showPlace();
+    showCount();
+    await renderOutbox();
+    outbox.events.addEventListener("change", onChange);
+    if (location.hash === "#outbox") document.getElementById("outbox").scrollIntoView();
+    form.dataset.ready = "true";
+  }
+
+  start().catch((err) => {
+    console.warn("Contact log unavailable:", err);
+    el.login.hidden = false;
+    el.login.querySelector("[data-login-title]").textContent = "Kontaktloggen kan ikke åbne telefonens lager.";
+    el.login.querySelector("[data-login-text]").textContent = "Feltværktøjet virker stadig.";
+  });
+}
