@@ -98,12 +98,12 @@ def restore(src, live):
     try:
         with write_lock():  # the app's writers queue behind the copy instead of timing out
             source.backup(target)
-        if target.execute("SELECT 1 FROM sqlite_master WHERE name = 'sessions'").fetchone():
-            # The backup predates any logout, password reset or lost phone since:
-            # its sessions must not come back to life, so everyone logs in again.
-            with target:
-                target.execute("UPDATE sessions SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
-                               "WHERE revoked_at IS NULL")
+            if target.execute("SELECT 1 FROM sqlite_master WHERE name = 'sessions'").fetchone():
+                # The backup predates any logout, password reset or lost phone since:
+                # its sessions must not come back to life, so everyone logs in again.
+                with target:
+                    target.execute("UPDATE sessions SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+                                   "WHERE revoked_at IS NULL")
     finally:
         source.close()
         target.close()

@@ -22,15 +22,15 @@ from .db import connect, write_lock
 
 # What goes, in order: encounters first, so a citizen whose last encounter
 # just went counts as "without contact". Each entry: table, the config key of
-# its period, and the WHERE clause choosing rows older than the cut-off (?).
+# its period, and the WHERE clause choosing rows older than the cut-off (:cut).
 RULES = [
-    ("encounters", "RETENTION_MONTHS", "occurred_at < ?"),
+    ("encounters", "RETENTION_MONTHS", "occurred_at < :cut"),
     # Created before the cut-off too, so a citizen registered yesterday who
     # has not been met yet stays.
     ("citizens", "RETENTION_MONTHS",
      "created_at < :cut AND NOT EXISTS (SELECT 1 FROM encounters e WHERE e.citizen_id = citizens.id"
      " AND e.occurred_at >= :cut)"),
-    ("access_log", "ACCESS_LOG_RETENTION_MONTHS", "at < ?"),
+    ("access_log", "ACCESS_LOG_RETENTION_MONTHS", "at < :cut"),
 ]
 LABELS = {"encounters": "occurred before", "citizens": "no contact since", "access_log": "logged before"}
 
@@ -51,11 +51,6 @@ def _exists(db, table):
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
 
 
-def _where(clause, cut):
-    # The citizens clause names its parameter twice; the others use one '?'.
-    return (clause, {"cut": cut}) if ":cut" in clause else (clause, [cut])
-
-
 def run(db, dry_run=False):
     """Delete (or only count) old rows; return [(table, months, cut-off, count)], None for a missing table."""
     report = []
@@ -70,10 +65,9 @@ def run(db, dry_run=False):
             if not _exists(db, table):
                 report.append((table, months, cut, None))
                 continue
-            where, params = _where(clause, cut)
-            count = db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+            count = db.execute(f"SELECT count(*) FROM {table} WHERE {clause}", {"cut": cut}).fetchone()[0]
             if not dry_run:
-                db.execute(f"DELETE FROM {table} WHERE {where}", params)
+                db.execute(f"DELETE FROM {table} WHERE {clause}", {"cut": cut})
             report.append((table, months, cut, count))
         db.execute("ROLLBACK" if dry_run else "COMMIT")
     except BaseException:
