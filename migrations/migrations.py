@@ -151,6 +151,43 @@ def m0003_protection(db):
         BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""")
 
 
+@migrations(name="0004_checkin_timers")
+def m0004_checkin_timers(db):
+    # The phone's check-in timers, so the team sees a missed check-in even if
+    # the phone dies. Every event the phone sends is kept (idempotent by its
+    # UUID) and the timer row is recomputed from them in the order they
+    # happened, so late and repeated uploads land exactly. No citizen here:
+    # only the worker, the times, the band and the place text as typed.
+    db.execute("""
+        CREATE TABLE checkin_timers (
+            id TEXT PRIMARY KEY,            -- UUID made on the phone
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            started_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            place TEXT NOT NULL DEFAULT '',
+            band TEXT CHECK (band IN ('low', 'moderate', 'high')),
+            status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'ok', 'checked_out')),
+            updated_at TEXT NOT NULL,
+            notified_at TEXT                -- when the coordinator was mailed; once per timer
+        )""")
+    db.execute("CREATE INDEX checkin_timers_team_due ON checkin_timers (team_id, status, due_at)")
+    db.execute("""
+        CREATE TABLE checkin_events (
+            id TEXT PRIMARY KEY,            -- UUID made on the phone
+            timer_id TEXT NOT NULL,         -- no foreign key: an event may arrive before its start
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            type TEXT NOT NULL CHECK (type IN ('start', 'extend', 'ok', 'checkout')),
+            at TEXT NOT NULL,
+            minutes INTEGER,
+            place TEXT NOT NULL DEFAULT '',
+            band TEXT,
+            received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )""")
+    db.execute("CREATE INDEX checkin_events_timer ON checkin_events (timer_id)")
+
+
 @migrations(name="0005_quarantine")
 def m0005_quarantine(db):
     # Sealed records handed in by a phone reported lost, until an admin decides.

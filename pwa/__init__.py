@@ -71,6 +71,10 @@ def create_app(test_config=None):
     auth.init_app(app)
     assets.init_app(app)
     headers.init_app(app)
+    # Check-in timers: their API, the team page's overdue list and `flask notify-overdue`.
+    from . import timers
+    timers.init_app(app)
+    app.register_blueprint(timers.bp)
     app.register_blueprint(kit.bp)
     app.register_blueprint(sw.bp)
     app.register_blueprint(api.bp)
