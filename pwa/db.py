@@ -20,6 +20,10 @@ from migrations.migrations import migrations
 
 
 def connect(path):
+    # Citizens' data: readable by the app's user only. SQLite gives the -wal
+    # and -shm files the database file's permissions.
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=5000")

@@ -25,3 +25,14 @@ def test_migrate_command_applies_to_a_fresh_file(app, runner, tmp_path):
     result = runner.invoke(args=["migrate"])
     assert result.exit_code == 0
     assert "0001_app_meta" in result.output
+
+
+def test_database_files_are_private(app):
+    import os
+    import stat
+    with app.app_context():
+        db.get_db().execute("SELECT 1")
+    for suffix in ("", "-wal", "-shm"):
+        path = app.config["DATABASE"] + suffix
+        if os.path.exists(path):
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
