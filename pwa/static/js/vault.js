@@ -1,0 +1,118 @@
+// The offline citizen list, readable only with the worker's PIN.
+//
+// A random AES-GCM key encrypts the list; that key is wrapped by a key
+// derived from the PIN with PBKDF2-SHA-256 at 600,000 iterations (OWASP's
+// figure). A thief with the phone's storage must guess the PIN against that
+// cost, and the list holds only what the field needs and expires with the
+// shift. After five wrong PINs the list is deleted (the sealed outbox stays).
+// While unlocked, the list key lives in sessionStorage (this tab's session
+// only) and is dropped by the idle lock.
+(function (root) {
+  "use strict";
+  const gk = root.gk || (root.gk = {});
+  const ITERATIONS = 600000;
+  const MAX_TRIES = 5;
+  const SESSION_KEY = "gk.vault.key";
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+  const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+  async function pinKey(pin, salt) {
+    const base = await crypto.subtle.importKey("raw", enc.encode(pin), "PBKDF2", false, ["deriveKey"]);
+    return crypto.subtle.deriveKey({ name: "PBKDF2", hash: "SHA-256", salt, iterations: ITERATIONS },
+      base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  }
+
+  function validPin(pin) {
+    return /^\d{6,12}$/.test(pin);
+  }
+
+  // Make a new vault under `pin`; returns the raw list key (kept unlocked).
+  async function create(pin, { hours = 12 } = {}) {
+    if (!validPin(pin)) throw new RangeError("PIN skal være 6–12 cifre");
+    const raw = crypto.getRandomValues(new Uint8Array(32));
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const wrapped = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await pinKey(pin, salt), raw);
+    await gk.idb.set("kv", "vault", { salt: b64(salt), iv: b64(iv), wrapped: b64(wrapped), tries: 0,
+                                      expires_at: Date.now() + hours * 3600 * 1000 });
+    await gk.idb.del("kv", "vault_list");
+    remember(raw);
+    return raw;
+  }
+
+  function remember(raw) {
+    try { sessionStorage.setItem(SESSION_KEY, b64(raw)); } catch { /* then each page asks again */ }
+  }
+
+  function forget() {
+    try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing kept */ }
+  }
+
+  async function state() {
+    const v = await gk.idb.get("kv", "vault");
+    if (!v) return "none";
+    if (Date.now() > v.expires_at) { await wipe(); return "none"; }
+    let unlocked = false;
+    try { unlocked = Boolean(sessionStorage.getItem(SESSION_KEY)); } catch { /* locked */ }
+    return unlocked ? "unlocked" : "locked";
+  }
+
+  // Try a PIN: "ok", "wrong" (with tries left) or "wiped" after the fifth miss.
+  async function unlock(pin) {
+    const v = await gk.idb.get("kv", "vault");
+    if (!v) return { result: "wiped", left: 0 };
+    try {
+      const raw = await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(v.iv) },
+        await pinKey(pin, unb64(v.salt)), unb64(v.wrapped));
+      await gk.idb.set("kv", "vault", Object.assign({}, v, { tries: 0 }));
+      remember(new Uint8Array(raw));
+      return { result: "ok", left: MAX_TRIES };
+    } catch {
+      const tries = (v.tries || 0) + 1;
+      if (tries >= MAX_TRIES) { await wipe(); return { result: "wiped", left: 0 }; }
+      await gk.idb.set("kv", "vault", Object.assign({}, v, { tries }));
+      return { result: "wrong", left: MAX_TRIES - tries };
+    }
+  }
+
+  async function listKey(usage) {
+    let s = null;
+    try { s = sessionStorage.getItem(SESSION_KEY); } catch { /* locked */ }
+    if (!s) return null;
+    return crypto.subtle.importKey("raw", unb64(s), "AES-GCM", false, [usage]);
+  }
+
+  // Store the list encrypted; needs the vault unlocked.
+  async function saveList(list) {
+    const key = await listKey("encrypt");
+    if (!key) return false;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, enc.encode(JSON.stringify(list)));
+    await gk.idb.set("kv", "vault_list", { iv: b64(iv), ct: b64(ct) });
+    return true;
+  }
+
+  // The list, or null when locked, expired or absent.
+  async function readList() {
+    if ((await state()) !== "unlocked") return null;
+    const stored = await gk.idb.get("kv", "vault_list");
+    const key = await listKey("decrypt");
+    if (!stored || !key) return stored ? null : [];
+    try {
+      return JSON.parse(dec.decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(stored.iv) },
+        key, unb64(stored.ct))));
+    } catch {
+      return null;
+    }
+  }
+
+  async function wipe() {
+    forget();
+    await gk.idb.del("kv", "vault");
+    await gk.idb.del("kv", "vault_list");
+  }
+
+  gk.vault = { create, unlock, state, saveList, readList, wipe, lock: forget, validPin, MAX_TRIES };
+})(self);

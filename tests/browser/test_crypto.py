@@ -1,0 +1,105 @@
+"""The phone's cryptography in real Chromium: records sealed by WebCrypto open
+only on the server; the PIN vault keeps the citizen list unreadable without
+the PIN and deletes it after five wrong tries."""
+import json
+
+from playwright.sync_api import expect  # noqa: F401  (kept for symmetry with other browser tests)
+
+from pwa import sealing
+from tests.conftest import PASSWORD
+
+SCRIPTS = ["js/idb.js", "js/seal.js", "js/vault.js"]
+
+
+def load_scripts(page, server):
+    page.goto(server.url + "/offline")
+    for name in SCRIPTS:
+        src = page.evaluate(f"fetch('/static/{name}').then(r => r.text())")
+        page.evaluate(src)  # evaluate is not bound by the page's CSP
+
+
+def login(page, server):
+    """Set up a fresh server's first team through the real form; the context is then logged in."""
+    req = page.context.request
+    html = req.get(server.url + "/setup").text()
+    token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    req.post(server.url + "/setup", form={"csrf_token": token, "team_name": "Krypto", "name": "Kim",
+                                          "username": "kim", "password": PASSWORD, "password_confirm": PASSWORD})
+    return req.get(server.url + "/api/session").json()
+
+
+def test_a_record_sealed_in_chromium_opens_on_the_server_only(page, own_server):
+    server = own_server.start()
+    session = login(page, server)
+    load_scripts(page, server)
+    record = {"kind": "citizen", "id": "5b0e7d1c-3f7a-4c55-9a11-2f4d6e8a9b10", "alias": "Forseglet-i-Chromium"}
+    sealed = page.evaluate("([r, k]) => gk.seal(r, k)", [record, session["seal_key"]])
+    assert "Forseglet" not in json.dumps(sealed)
+    assert set(sealed) == {"kind", "id", "kid", "epk", "iv", "ct"}
+    resp = page.context.request.post(server.url + "/api/sync", data={"records": [sealed]},
+                                     headers={"X-CSRFToken": session["csrf_token"]})
+    assert resp.json()["results"] == [{"id": record["id"], "status": "stored"}]
+    citizens = page.context.request.get(server.url + "/api/citizens").json()["citizens"]
+    assert "Forseglet-i-Chromium" in [c["alias"] for c in citizens]
+    # The same ciphertext under another id does not open (the id is bound in).
+    moved = dict(sealed, id="6b0e7d1c-3f7a-4c55-9a11-2f4d6e8a9b10")
+    resp = page.context.request.post(server.url + "/api/sync", data={"records": [moved]},
+                                     headers={"X-CSRFToken": session["csrf_token"]})
+    assert resp.json()["results"][0]["status"] == "refused"
+
+
+def test_python_and_webcrypto_agree_on_the_format(page, own_server):
+    """pwa.sealing.seal (used by benchmarks) and the phone's seal.js make the same shape."""
+    server = own_server.start()
+    session = login(page, server)
+    load_scripts(page, server)
+    record = {"kind": "citizen", "id": "7b0e7d1c-3f7a-4c55-9a11-2f4d6e8a9b10", "alias": "x"}
+    from_js = page.evaluate("([r, k]) => gk.seal(r, k)", [record, session["seal_key"]])
+    from_py = sealing.seal(record, session["seal_key"])
+    assert set(from_js) == set(from_py) and set(from_js["epk"]) == set(from_py["epk"])
+
+
+VAULT_JS = """async ([pin, list]) => {
+  await gk.vault.create(pin, {hours: 12});
+  await gk.vault.saveList(list);
+  const stored = JSON.stringify(await gk.idb.get('kv', 'vault_list')) + JSON.stringify(await gk.idb.get('kv', 'vault'));
+  return {stored, read: await gk.vault.readList(), state: await gk.vault.state()};
+}"""
+
+
+def test_vault_keeps_the_list_unreadable_without_the_pin(page, server):
+    load_scripts(page, server)
+    out = page.evaluate(VAULT_JS, ["482913", [{"id": "a", "alias": "Hemmelig-Alias", "last_band": "high"}]])
+    assert out["state"] == "unlocked" and out["read"][0]["alias"] == "Hemmelig-Alias"
+    assert "Hemmelig" not in out["stored"] and "482913" not in out["stored"]
+    page.evaluate("gk.vault.lock()")
+    assert page.evaluate("gk.vault.state()") == "locked"
+    assert page.evaluate("gk.vault.readList()") is None
+    assert page.evaluate("gk.vault.unlock('482913')") == {"result": "ok", "left": 5}
+    assert page.evaluate("gk.vault.readList()")[0]["alias"] == "Hemmelig-Alias"
+
+
+def test_five_wrong_pins_delete_the_list(page, server):
+    load_scripts(page, server)
+    page.evaluate(VAULT_JS, ["482913", [{"id": "a", "alias": "Hemmelig-Alias"}]])
+    page.evaluate("gk.vault.lock()")
+    results = [page.evaluate("gk.vault.unlock('000000')") for _ in range(5)]
+    assert [r["result"] for r in results] == ["wrong"] * 4 + ["wiped"]
+    assert [r["left"] for r in results[:4]] == [4, 3, 2, 1]
+    assert page.evaluate("gk.idb.get('kv', 'vault_list')") is None
+    assert page.evaluate("gk.vault.unlock('482913')")["result"] == "wiped"
+    assert page.evaluate("gk.vault.state()") == "none"
+
+
+def test_vault_expires_with_the_shift(page, server):
+    load_scripts(page, server)
+    page.evaluate(VAULT_JS, ["482913", [{"id": "a", "alias": "x"}]])
+    page.evaluate("gk.idb.get('kv','vault').then(v => gk.idb.set('kv','vault', Object.assign(v, {expires_at: Date.now() - 1})))")
+    assert page.evaluate("gk.vault.state()") == "none"
+    assert page.evaluate("gk.idb.get('kv', 'vault_list')") is None
+
+
+def test_pin_must_be_six_digits_or_more(page, server):
+    load_scripts(page, server)
+    assert page.evaluate("['12345', '123456', '12a456', '123456789012', '1234567890123'].map(gk.vault.validPin)") == \
+        [False, True, False, True, False]
