@@ -7,13 +7,15 @@ renders the same result the script shows live.
 """
 from flask import Blueprint, abort, render_template, request
 
-from . import circle
+from . import circle, timers
 from . import content as c
 
 bp = Blueprint("kit", __name__)
 
 # The pages the service worker precaches, in the order of the nav bar.
 PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline", "/log"]
+# Pair safety: nothing (login, network, update) may stand between a worker and the timer.
+PAGES += ["/timer", "/settings"]
 
 
 def _stage_arg():
@@ -89,3 +91,16 @@ def log():
 @bp.get("/offline")
 def offline():
     return render_template("offline.html")
+
+
+@bp.get("/timer")
+def timer():
+    band = request.args.get("band", "")
+    if band not in ("", *timers.DEFAULT_MINUTES):
+        abort(400, description="band: skal være 'low', 'moderate' eller 'high'")
+    return render_template("timer.html", bands=c.content()["bvc"]["bands"], band=band or "low")
+
+
+@bp.get("/settings")
+def settings():
+    return render_template("settings.html", bands=c.content()["bvc"]["bands"])

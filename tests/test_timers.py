@@ -2,12 +2,14 @@
 team page of that team only, the coordinator's e-mail through a real SMTP server, bad input refused."""
 import email
 import random
+import re
 import socket
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from pwa.kit import PAGES
 from tests.test_api import assert_matches_spec
 
 PATH = "/api/timers/events"
@@ -319,3 +321,32 @@ def test_without_smtp_settings_nothing_is_sent(logged_in, runner):
     send(logged_in, [start(ago(20))])
     result = runner.invoke(args=["notify-overdue"])
     assert result.exit_code == 0 and "E-mail is off" in result.output
+
+
+# --- the pages ------------------------------------------------------------------------
+
+def test_timer_and_settings_pages_are_precached_field_kit_pages(client):
+    assert {"/timer", "/settings"} <= set(PAGES)
+    sw = client.get("/sw.js").get_data(as_text=True)
+    assert '"/timer"' in sw and '"/settings"' in sw
+    for path in ("/timer", "/settings"):
+        resp = client.get(path)
+        assert resp.status_code == 200 and "Log ind" not in resp.get_data(as_text=True)
+
+
+def test_high_band_shows_the_pairs_roles_with_the_manuals_words(client):
+    html = client.get("/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler").get_data(as_text=True)
+    roles = html.split('id="h-roles"')[1].split("</section>")[0]
+    assert "taler kun én af jer med borgerne" in roles       # rule 4.3.1, from da.json
+    assert "Hvor er vores vej væk fra stedet" in roles      # plan prompt 4.3.1, from da.json
+    assert "Kodeord" in roles and "Taler med borgeren" in roles and "Observerer" in roles
+    assert " hidden" not in re.search(r'<section[^>]*aria-labelledby="h-roles"[^>]*>', html).group(0)
+    low = client.get("/bvc").get_data(as_text=True)
+    assert " hidden" in re.search(r'<section[^>]*aria-labelledby="h-roles"[^>]*>', low).group(0)
+
+
+def test_bvc_offers_a_timer_whose_length_follows_the_band(client):
+    high = client.get("/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler").get_data(as_text=True)
+    assert "Start tjek-ind-timer (15 min)" in high and 'href="/timer?band=high"' in high
+    low = client.get("/bvc").get_data(as_text=True)
+    assert "Start tjek-ind-timer (60 min)" in low and 'href="/timer?band=low"' in low

@@ -70,3 +70,16 @@ self.addEventListener("fetch", (event) => {
     return cached || fetch(req);
   })());
 });
+
+// The missed check-in alarm: a tap on its notification brings the timer to
+// the front: its open tab if there is one, else a new one (never navigating
+// another tab away, which could lose a half-written log entry).
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const path = (event.notification.data && event.notification.data.url) || "/timer";
+  event.waitUntil((async () => {
+    const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const tab = open.find((c) => new URL(c.url).pathname === path);
+    return tab ? tab.focus() : self.clients.openWindow(path);
+  })());
+});

@@ -1,0 +1,224 @@
+// Settings kept on this phone only (no login, no network): today's pair, the
+// coordinator's number, the code word and the timer lengths per risk band.
+// With the team's worker list from an earlier login, the pair is two taps.
+import {
+  defaultMinutes, loadPair, loadSettings, loadTeam, normalisePhone, savePair, saveSettings, saveTeam, validMinutes,
+} from "./timer-core.js";
+import { askNotificationPermission, canNotify, notificationPermission } from "./timer-alarm.js";
+
+const root = document.getElementById("settings-page");
+if (root) {
+  const $ = (id) => document.getElementById(id);
+  const defaults = defaultMinutes(root);
+  const pairForm = $("pair-form");
+  const form = $("settings-form");
+  const BANDS = Object.keys(defaults);
+
+  function fieldError(input, errEl, message) {
+    errEl.textContent = message || "";
+    errEl.hidden = !message;
+    if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    input.closest(".field").classList.toggle("has-error", Boolean(message));
+  }
+
+  // --- today's pair -------------------------------------------------------------
+
+  let team = loadTeam();
+
+  function radio(name, value, label, checked) {
+    const l = document.createElement("label");
+    l.className = "opt";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = name;
+    input.value = value;
+    input.checked = checked;
+    const span = document.createElement("span");
+    span.textContent = label;
+    l.append(input, " ", span);
+    return l;
+  }
+
+  function workers() {
+    return team && Array.isArray(team.workers) ? team.workers : [];
+  }
+
+  function renderPairPick() {
+    const list = workers();
+    const pair = loadPair();
+    $("pair-pick").hidden = !list.length;
+    $("pair-free").hidden = Boolean(list.length);
+    if (list.length) {
+      // What is ticked now wins over what was saved, then the logged-in worker.
+      const ticked = pairForm.querySelector('input[name="me"]:checked');
+      const meId = ticked ? Number(ticked.value)
+        : pair && pair.me && pair.me.id != null ? pair.me.id : team.user && team.user.id;
+      const tickedPartner = pairForm.querySelector('input[name="partner"]:checked');
+      const partnerId = tickedPartner ? (tickedPartner.value === "alene" ? "alene" : Number(tickedPartner.value))
+        : pair && pair.me ? (pair.partner ? pair.partner.id : "alene") : null;
+      const meSet = $("pair-me-list");
+      const partnerSet = $("pair-partner-list");
+      for (const el of [...meSet.querySelectorAll("label")]) el.remove();
+      for (const el of [...partnerSet.querySelectorAll("label, .field")]) el.remove();
+      for (const w of list) meSet.append(radio("me", String(w.id), w.name, w.id === meId));
+      for (const w of list) {
+        if (w.id !== meId) partnerSet.append(radio("partner", String(w.id), w.name, w.id === partnerId));
+      }
+      partnerSet.append(radio("partner", "alene", "Alene i dag", partnerId === "alene"));
+    } else if (pair && pair.me) {
+      $("pair-me").value = pair.me.name;
+      $("pair-partner").value = pair.partner ? pair.partner.name : "";
+    } else {
+      $("pair-me").value = loadSettings(defaults).name;
+    }
+    showPhone();
+  }
+
+  function chosenPair() {
+    const list = workers();
+    if (list.length) {
+      const meId = Number((pairForm.querySelector('input[name="me"]:checked') || {}).value);
+      const me = list.find((w) => w.id === meId);
+      const pick = (pairForm.querySelector('input[name="partner"]:checked') || {}).value;
+      if (!me || !pick) return null;
+      const partner = pick === "alene" ? null : list.find((w) => String(w.id) === pick);
+      return { me: { id: me.id, name: me.name }, partner: partner ? { id: partner.id, name: partner.name } : null };
+    }
+    const me = $("pair-me").value.trim();
+    const partner = $("pair-partner").value.trim();
+    if (!me) return null;
+    return { me: { id: null, name: me }, partner: partner ? { id: null, name: partner } : null };
+  }
+
+  function showPhone() {
+    const pair = chosenPair();
+    const field = $("pair-phone-field");
+    field.hidden = Boolean(pair && !pair.partner);
+    const name = pair && pair.partner && pair.partner.name;
+    const stored = loadPair();
+    const known = name && (loadSettings(defaults).partner_phones[name] ||
+      (stored && stored.partner && stored.partner.name === name && stored.partner.phone));
+    if (document.activeElement !== $("pair-phone")) $("pair-phone").value = known || "";
+  }
+
+  function savePairNow({ announce }) {
+    const pair = chosenPair();
+    const status = $("pair-status");
+    if (!pair) {
+      if (announce) status.textContent = workers().length ? "Vælg dig selv og din makker." : "Skriv dit navn.";
+      return;
+    }
+    const phoneInput = $("pair-phone");
+    const phone = pair.partner ? normalisePhone(phoneInput.value) : "";
+    if (phone === null) {
+      fieldError(phoneInput, $("pair-phone-err"), "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78.");
+      return;
+    }
+    fieldError(phoneInput, $("pair-phone-err"), "");
+    const previous = loadPair();
+    if (pair.partner) pair.partner.phone = phone;
+    // Keep who talks across a re-save of the same pair.
+    if (previous && previous.partner && pair.partner && previous.partner.name === pair.partner.name) {
+      pair.talker = previous.talker;
+    }
+    const s = loadSettings(defaults);
+    s.name = pair.me.name;
+    if (pair.partner && phone) s.partner_phones[pair.partner.name] = phone;
+    saveSettings(s);
+    savePair(pair);
+    status.textContent = pair.partner
+      ? `Gemt: ${pair.me.name} og ${pair.partner.name}${phone ? "" : " (uden mobilnummer)"}.`
+      : `Gemt: ${pair.me.name}, alene i dag.`;
+  }
+
+  // A tap on a name saves at once: choosing the pair is two taps.
+  pairForm.addEventListener("change", (e) => {
+    if (e.target.name === "me") renderPairPick();
+    if (e.target.id !== "pair-phone") showPhone();
+    if (e.target.type === "radio" || e.target.id === "pair-phone") {
+      savePairNow({ announce: e.target.id === "pair-phone" });
+    }
+  });
+  // Typing a partner's name shows the number field (and the number last used for that name).
+  pairForm.addEventListener("input", (e) => {
+    if (e.target.id === "pair-partner") showPhone();
+  });
+  pairForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    savePairNow({ announce: true });
+  });
+
+  // --- coordinator, code word, timer lengths -------------------------------------
+
+  function fillSettings() {
+    const s = loadSettings(defaults);
+    form.elements.coordinator_phone.value = s.coordinator_phone;
+    form.elements.code_word.value = s.code_word;
+    for (const b of BANDS) form.elements[`min-${b}`].value = s.minutes[b];
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const s = loadSettings(defaults);
+    let firstBad = null;
+    const phoneInput = form.elements.coordinator_phone;
+    const phone = normalisePhone(phoneInput.value);
+    fieldError(phoneInput, $("s-coordinator-err"), phone === null ? "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78." : "");
+    if (phone === null) firstBad = firstBad || phoneInput;
+    const minutes = {};
+    for (const b of BANDS) {
+      const input = form.elements[`min-${b}`];
+      minutes[b] = validMinutes(input.value);
+      fieldError(input, $(`s-min-${b}-err`), minutes[b] ? "" : "Skriv et helt antal minutter fra 1 til 720.");
+      if (!minutes[b]) firstBad = firstBad || input;
+    }
+    if (firstBad) {
+      $("settings-status").textContent = "Ikke gemt: ret de markerede felter.";
+      firstBad.focus();
+      return;
+    }
+    s.coordinator_phone = phone;
+    s.code_word = form.elements.code_word.value.trim();
+    s.minutes = minutes;
+    const ok = saveSettings(s);
+    fillSettings();
+    $("settings-status").textContent = ok ? "Gemt på telefonen." : "Kunne ikke gemme: telefonens lager er blokeret.";
+  });
+
+  // --- notifications ----------------------------------------------------------------
+
+  function showNotify() {
+    const p = notificationPermission();
+    $("notify-state").textContent = {
+      granted: "Varsler er slået til.",
+      denied: "Varsler er blokeret. Slå dem til under browserens indstillinger for siden.",
+      default: "Varsler er ikke slået til endnu.",
+      unsupported: "Denne browser kan ikke vise varsler. Lyd og vibration virker, mens timeren er åben.",
+    }[p];
+    $("notify-btn").hidden = !(canNotify() && p === "default");
+  }
+  $("notify-btn").addEventListener("click", async () => {
+    await askNotificationPermission();
+    showNotify();
+  });
+
+  // --- the worker list, when there is a login and a signal --------------------------
+
+  async function refreshTeam() {
+    if (!navigator.onLine) return;
+    try {
+      const session = await (await fetch("/api/session", { credentials: "same-origin" })).json();
+      if (!session.user) return;
+      team = { user: { id: session.user.id, name: session.user.name }, workers: session.workers,
+               team: session.team };
+      saveTeam(team);
+      renderPairPick();
+    } catch { /* the list from last time will do */ }
+  }
+
+  addEventListener("storage", () => { fillSettings(); renderPairPick(); });
+  fillSettings();
+  renderPairPick();
+  showNotify();
+  refreshTeam();
+}

@@ -1,0 +1,114 @@
+// The timer and the pair on the BVC page: the "Start tjek-ind-timer" link
+// follows the band (and this phone's timer lengths), the high band's roles
+// show today's pair and the code word, and a running timer keeps counting
+// here, alarm included, while the worker scores. Kept apart from bvc.js so
+// the scorer never depends on it.
+import {
+  alarmBody, clock, countdown, defaultMinutes, loadPair, loadSettings, loadTimer, recipients, running, savePair,
+  smsHref,
+} from "./timer-core.js";
+import { ring, unlockSound } from "./timer-alarm.js";
+
+const cta = document.getElementById("timer-cta");
+if (cta) {
+  const $ = (id) => document.getElementById(id);
+  const defaults = defaultMinutes(cta);
+  const link = $("timer-start");
+  const result = $("bvc-result");
+  let band = (/band-(\w+)/.exec(result ? result.className : "") || [])[1] || "low";
+
+  function showLink() {
+    const minutes = loadSettings(defaults).minutes[band];
+    link.href = `/timer?band=${encodeURIComponent(band)}`;
+    link.textContent = `Start tjek-ind-timer (${minutes} min)`;
+  }
+
+  // --- roles for the high band ------------------------------------------------
+
+  function showRoles() {
+    const pair = loadPair();
+    const s = loadSettings(defaults);
+    const swap = $("roles-swap");
+    const talker = document.querySelector('[data-role="talker"]');
+    const observer = document.querySelector('[data-role="observer"]');
+    if (pair && pair.me && pair.partner) {
+      const [a, b] = pair.talker === "partner" ? [pair.partner, pair.me] : [pair.me, pair.partner];
+      talker.textContent = a.name;
+      observer.textContent = b.name;
+      swap.hidden = false;
+    } else {
+      talker.textContent = pair && pair.me ? `${pair.me.name} (du er alene – overvej at gå)` : "Den ene af jer";
+      observer.textContent = pair && pair.me ? "Ingen makker valgt i dag" : "Den anden";
+      swap.hidden = true;
+    }
+    const code = document.querySelector('[data-role="code"]');
+    code.textContent = s.code_word || "Ikke aftalt på denne telefon – tilføj det under Indstillinger";
+    code.classList.toggle("is-missing", !s.code_word);
+  }
+
+  $("roles-swap").addEventListener("click", () => {
+    const pair = loadPair();
+    if (!pair || !pair.partner) return;
+    savePair({ ...pair, talker: pair.talker === "partner" ? "me" : "partner" });
+    showRoles();
+  });
+
+  // --- a running timer, counted here too ---------------------------------------
+
+  const alertBox = $("timer-alert");
+  let lastRing = 0;
+
+  function tick() {
+    const t = running(loadTimer());
+    $("timer-running").hidden = !t;
+    link.hidden = Boolean(t);
+    if (!t) {
+      if (alertBox.textContent) alertBox.textContent = "";
+      return;
+    }
+    const left = t.due - Date.now();
+    $("timer-left").textContent = left > 0 ? `${countdown(left)} til tjek-ind (kl. ${clock(t.due)})`
+      : `tiden udløb kl. ${clock(t.due)}`;
+    if (left > 0) {
+      if (alertBox.textContent) alertBox.textContent = "";
+      lastRing = 0;
+      return;
+    }
+    if (!alertBox.textContent) {
+      // The SMS is one tap away here as well; the timer page has the rest.
+      const s = loadSettings(defaults);
+      const pair = loadPair();
+      const p = document.createElement("p");
+      p.className = "note note-warn";
+      const sms = document.createElement("a");
+      sms.className = "btn btn-alarm";
+      sms.href = smsHref(recipients(s, pair), alarmBody(t, s, pair));
+      sms.textContent = "Send alarm-sms";
+      const open = document.createElement("a");
+      open.className = "btn btn-secondary";
+      open.href = "/timer";
+      open.textContent = "Åbn timeren";
+      const actions = document.createElement("span");
+      actions.className = "actions";
+      actions.append(sms, open);
+      p.append(`Tjek-ind-tiden er gået (kl. ${clock(t.due)}). Er du OK, så tjek ind på timeren.`, actions);
+      alertBox.replaceChildren(p);
+    }
+    if (Date.now() - lastRing >= 30000) {
+      lastRing = Date.now();
+      ring({ title: "Tjek ind nu – tiden er gået", body: `Sted: ${t.place || "ikke angivet"}. Udløb kl. ${clock(t.due)}.` });
+    }
+  }
+
+  document.addEventListener("bvc:scored", (e) => {
+    band = e.detail.band;
+    showLink();
+  });
+  // Only with a timer running: scoring taps should not pay for waking the audio.
+  document.addEventListener("pointerdown", () => { if (running()) unlockSound(); }, { passive: true });
+  addEventListener("storage", () => { showLink(); showRoles(); tick(); });
+  showLink();
+  showRoles();
+  tick();
+  setInterval(tick, 1000);
+}
