@@ -260,6 +260,15 @@ def test_pair_from_the_team_list_in_two_taps_then_timer_on_the_team_page(pw, own
     ids = {w["name"]: w["id"] for w in page.evaluate("fetch('/api/session').then(r => r.json())")["workers"]}
     assert pair["me"] == {"id": ids["Anna Admin"], "name": "Anna Admin"}
     assert pair["partner"]["id"] == ids["Bo Berg"] and pair["partner"]["name"] == "Bo Berg"
+    # Arrow keys through "Hvem er du?" keep the focus (the list is not rebuilt under the finger).
+    me.focus()
+    page.keyboard.press("ArrowDown")
+    me_bo = page.get_by_role("group", name="Hvem er du?").get_by_role("radio", name="Bo Berg")
+    expect(me_bo).to_be_focused()
+    expect(page.get_by_role("group", name="Din makker i dag").get_by_role("radio", name="Bo Berg")).to_have_count(0)
+    page.keyboard.press("ArrowUp")
+    expect(me).to_be_focused()
+    expect(page.get_by_role("group", name="Din makker i dag").get_by_role("radio", name="Bo Berg")).to_be_checked()
     # Offline the list from the last login is still offered.
     ctx.set_offline(True)
     page.reload()

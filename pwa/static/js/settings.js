@@ -58,9 +58,15 @@ if (root) {
         : pair && pair.me ? (pair.partner ? pair.partner.id : "alene") : null;
       const meSet = $("pair-me-list");
       const partnerSet = $("pair-partner-list");
-      for (const el of [...meSet.querySelectorAll("label")]) el.remove();
-      for (const el of [...partnerSet.querySelectorAll("label, .field")]) el.remove();
-      for (const w of list) meSet.append(radio("me", String(w.id), w.name, w.id === meId));
+      // The "me" list is rebuilt only when the team changes, so arrowing
+      // through it keeps the keyboard focus; the partner list follows "me".
+      const key = list.map((w) => `${w.id}:${w.name}`).join("|");
+      if (meSet.dataset.built !== key) {
+        for (const el of [...meSet.querySelectorAll("label")]) el.remove();
+        for (const w of list) meSet.append(radio("me", String(w.id), w.name, w.id === meId));
+        meSet.dataset.built = key;
+      }
+      for (const el of [...partnerSet.querySelectorAll("label")]) el.remove();
       for (const w of list) {
         if (w.id !== meId) partnerSet.append(radio("partner", String(w.id), w.name, w.id === partnerId));
       }
