@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
 
 from .db import get_db
 
@@ -61,6 +62,10 @@ def start(db, user, device_id):
     session.clear()
     session.permanent = True
     session["sid"] = token
+    # Mint the CSRF secret now, in the login response: otherwise the first
+    # page and its concurrent /api/session call could each mint one, and the
+    # cookie that lands last would invalidate the other's form.
+    generate_csrf()
     return device_id
 
 
