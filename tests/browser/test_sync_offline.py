@@ -160,7 +160,13 @@ def logged_in_profile(pw, server, profile):
     ctx = launch_persistent(pw, profile)
     page = first_page(ctx)
     set_up_team(page, server.url)
+    # Setup navigates three times while the service worker installs; a page
+    # that began loading mid-activation can miss clients.claim() and stay
+    # uncontrolled until its next navigation, so give it one.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     open_log(page, server.url)
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        open_log(page, server.url)
     wait_for_offline_ready(page)
     return ctx, page
 
@@ -237,3 +243,249 @@ def test_server_killed_mid_upload_then_restarted_stores_everything_once(pw, own_
     assert_arrived_exactly_once(db, entries)
     assert len(uploads) >= 2
     ctx.close()
+
+
+def test_a_lost_acknowledgement_is_retried_and_stored_once(pw, own_server, tmp_path):
+    own_server.start()
+    db = Db(own_server)
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    answers = []
+
+    def lose_the_first_answer(route):
+        response = route.fetch()  # the server gets the upload and stores it ...
+        answers.append([r["status"] for r in response.json()["results"]])
+        if len(answers) == 1:
+            route.abort("connectionreset")  # ... but the phone never hears back
+        else:
+            route.fulfill(response=response)
+
+    ctx.route("**/api/sync", lose_the_first_answer)
+    save_contact(page, "K.K.", new=True, items=["forvirring"], note="Svaret gik tabt")
+    wait_outbox_len(page, 0)
+    expect(page.locator("#log-done")).to_contain_text("Gemt og sendt")
+    assert answers[0] == ["stored", "stored"]
+    assert answers[-1] == ["duplicate", "duplicate"]  # the retry carried the same UUIDs
+    assert len(db.encounters()) == 1 and len(db.citizens()) == 1
+    ctx.close()
+
+
+def test_a_double_tapped_save_makes_one_record(pw, own_server, tmp_path):
+    own_server.start()
+    db = Db(own_server)
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx.set_offline(True)  # nothing leaves the phone while we count
+    page.get_by_label("Hvem talte I med?").select_option("ny")
+    page.get_by_label("Alias eller initialer").fill("Dobbelt")
+    page.get_by_role("button", name="Gem kontakt").dblclick()
+    expect(page.locator("#log-done")).to_contain_text("Gemt på telefonen")
+    expect(page.get_by_role("button", name="Gem kontakt")).to_be_enabled()
+    assert [e["kind"] for e in outbox(page)] == ["citizen", "encounter"]
+
+    # Two submits in the same task, faster than any finger.
+    page.get_by_label("Hvem talte I med?").select_option("ukendt")
+    page.evaluate("(() => { const f = document.getElementById('log-form'); f.requestSubmit(); f.requestSubmit(); })()")
+    expect(page.get_by_label("Hvem talte I med?")).to_have_value("")  # saved once and reset
+    assert [e["kind"] for e in outbox(page)] == ["citizen", "encounter", "encounter"]
+
+    ctx.set_offline(False)
+    wait_for_rows(page, db, 2, 1)
+    wait_outbox_len(page, 0)
+    assert len(db.encounters()) == 2 and len(db.citizens()) == 1
+    ctx.close()
+
+
+def test_an_expired_session_keeps_records_until_the_next_login(pw, own_server, tmp_path):
+    own_server.start()
+    base, db = own_server.url, Db(own_server)
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    save_contact(page, "Før", new=True)
+    wait_for_rows(page, db, 1, 1)
+    wait_until(page, "self.gk.idb.get('kv', 'citizens').then(c => c && c.list.length === 1)")
+
+    # Logged out in another tab: the session ends on the server.
+    token = ctx.request.get(base + "/api/session").json()["csrf_token"]
+    ctx.request.post(base + "/logout", form={"csrf_token": token})
+    assert ctx.request.get(base + "/api/session").json()["user"] is None
+
+    save_contact(page, "Efter", new=True, note="Gemt efter logud")
+    status = page.locator("#sync-status")
+    expect(status).to_have_text("Log ind for at sende 1 ventende")
+    assert len(outbox(page)) == 2 and len(db.encounters()) == 1
+    # Logged out means the team's citizen list leaves the phone.
+    assert page.evaluate("self.gk.idb.get('kv', 'citizens')") is None
+    page.reload()
+    expect(status).to_have_text("Log ind for at sende 1 ventende")
+
+    with page.expect_navigation():
+        status.click()
+    assert "/login" in page.url
+    log_in(page)
+    assert page.url.endswith("/log#outbox")
+    wait_for_rows(page, db, 2, 2)
+    wait_outbox_len(page, 0)
+    expect(status).to_have_text(re.compile(r"^Alt er sendt"))
+    assert sorted(a for _, a in db.citizens()) == ["Efter", "Før"]
+    ctx.close()
+
+
+def test_a_rejected_csrf_token_is_refreshed_and_the_upload_retried_at_once(pw, own_server, tmp_path):
+    own_server.start()
+    db = Db(own_server)
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    posts, error_before_retry = [], []
+
+    def stale_token_first(route):
+        posts.append(route.request.headers["x-csrftoken"])
+        if len(posts) == 1:
+            route.continue_(headers=dict(route.request.headers, **{"x-csrftoken": "stale-token"}))
+        else:
+            # Had the phone waited for its backoff, it would have noted a failure first.
+            error_before_retry.append(page.evaluate("self.gk.idb.get('kv', 'last_error')"))
+            route.continue_()
+
+    ctx.route("**/api/sync", stale_token_first)
+    save_contact(page, None, items=["irritabilitet"])
+    wait_for_rows(page, db, 1, 0)
+    wait_outbox_len(page, 0)
+    assert len(posts) == 2 and error_before_retry == [None]
+    ctx.close()
+
+
+def test_a_refused_record_stays_flagged_until_discarded(pw, own_server, tmp_path):
+    own_server.start()
+    base, db = own_server.url, Db(own_server)
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    posts = []
+
+    def cpr_into_the_note(route):
+        # What the phone's own check would stop: the server must refuse it.
+        body = json.loads(route.request.post_data)
+        posts.append(body)
+        for record in body["records"]:
+            if record["kind"] == "encounter":
+                record["note"] = "cpr 010203-1234"
+        route.continue_(post_data=json.dumps(body))
+
+    ctx.route("**/api/sync", cpr_into_the_note)
+    save_contact(page, "Afvist", new=True, note="En helt almindelig note")
+    item = page.locator("#outbox-list li.is-refused")
+    expect(item).to_contain_text("Afvist")
+    expect(item).to_contain_text("Note: ligner et CPR-nummer")
+    expect(page.locator("#sync-status")).to_contain_text("1 afvist")
+    expect(page.locator("#log-done")).to_contain_text("serveren afviste den")
+    assert len(db.citizens()) == 1 and db.encounters() == []
+    [entry] = outbox(page)
+    assert entry["status"] == "refused" and entry["error"]["field"] == "note"
+
+    page.reload()  # still there, and not sent again
+    wait_until(page, FORM_READY)
+    expect(item).to_have_count(1)
+    page.get_by_role("button", name="Send nu").is_hidden()
+    assert len(posts) == 1
+
+    page.once("dialog", lambda d: d.accept())
+    item.get_by_role("button", name=re.compile("Kassér")).click()
+    wait_outbox_len(page, 0)
+    expect(page.locator("#outbox-summary")).to_contain_text("Intet venter")
+    expect(page.locator("#sync-status")).to_have_text(re.compile(r"^Alt er sendt"))
+    ctx.close()
+
+
+def test_the_form_refuses_a_cpr_number_before_saving(pw, own_server, tmp_path):
+    own_server.start()
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    page.get_by_label("Hvem talte I med?").select_option("ny")
+    expect(page.locator("#alias-rule")).to_have_text(re.compile("Aldrig CPR-nummer eller fulde navn"))
+    page.get_by_label("Alias eller initialer").fill("0102031234")
+    page.get_by_label("Kort note").fill("Født 010203 1234")
+    page.get_by_role("button", name="Gem kontakt").click()
+    errors = page.locator("#log-errors")
+    expect(errors).to_be_visible()
+    expect(errors).to_be_focused()
+    expect(page.locator("#alias-err")).to_contain_text("Ligner et CPR-nummer")
+    expect(page.locator("#note-err")).to_contain_text("Ligner et CPR-nummer")
+    expect(page.get_by_label("Alias eller initialer")).to_have_attribute("aria-invalid", "true")
+    assert outbox(page) == []
+    page.get_by_label("Alias eller initialer").fill("")
+    page.get_by_label("Kort note").fill("Født i firserne")
+    page.get_by_role("button", name="Gem kontakt").click()
+    expect(page.locator("#alias-err")).to_have_text("Skriv et alias eller initialer.")
+    expect(page.locator("#note-err")).to_have_count(0)
+    assert outbox(page) == []
+    assert Db(own_server).citizens() == []
+    ctx.close()
+
+
+def test_bvc_and_stage_pages_open_the_log_prefilled_offline(pw, own_server, tmp_path):
+    own_server.start()
+    base = own_server.url
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    go_offline(ctx, own_server)
+
+    page.goto(base + "/bvc")
+    page.get_by_text("Forvirring", exact=True).click()
+    page.get_by_text("Verbale trusler", exact=True).click()
+    page.get_by_label("Ukendt", exact=True).check()
+    page.get_by_role("link", name="Gem i kontaktlog").click()
+    wait_until(page, FORM_READY)
+    assert "items=forvirring" in page.url and "items=verbale_trusler" in page.url and "borger=ukendt" in page.url
+    expect(page.get_by_label("Hvem talte I med?")).to_have_value("ukendt")
+    expect(page.get_by_label("Vurderet", exact=True)).to_be_checked()
+    expect(page.locator("#log-item-forvirring")).to_be_checked()
+    expect(page.locator("#log-item-verbale_trusler")).to_be_checked()
+    expect(page.locator("#log-item-irritabilitet")).not_to_be_checked()
+    expect(page.locator("#log-bvc-result")).to_contain_text("Moderat risiko for vold")
+    page.get_by_role("button", name="Gem kontakt").click()
+    wait_outbox_len(page, 1)
+    [entry] = outbox(page)
+    assert entry["record"]["citizen_id"] is None and entry["record"]["bvc_total"] == 2
+    assert entry["record"]["bvc"]["forvirring"] == 1 and entry["record"]["bvc"]["irritabilitet"] == 0
+    # After saving, the form starts over for the next contact.
+    assert page.url.endswith("/log")
+    expect(page.get_by_label("Ikke vurderet").first).to_be_checked()
+
+    page.goto(base + "/stages")
+    page.get_by_role("radio", name="Overvejelse (middelhøj parathed)").check()
+    page.get_by_role("link", name="Gem i kontaktlog").click()
+    wait_until(page, FORM_READY)
+    expect(page.locator('input[name="stage"][value="contemplation"]')).to_be_checked()
+    ctx.close()
+
+
+def test_bvc_page_shows_a_known_citizens_last_band_and_its_age(pw, own_server, tmp_path):
+    own_server.start()
+    base, db = own_server.url, Db(own_server)
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    page.get_by_label("Hvem talte I med?").select_option("ny")
+    page.get_by_label("Alias eller initialer").fill("Lone")
+    page.get_by_label("Hvornår").fill(page.evaluate(
+        "(() => { const d = new Date(Date.now() - 3 * 864e5); d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+        " return d.toISOString().slice(0, 16); })()"))
+    page.get_by_label("Vurderet", exact=True).check()
+    page.locator("#log-item-irritabilitet").check()
+    page.get_by_role("button", name="Gem kontakt").click()
+    wait_for_rows(page, db, 1, 1)
+
+    page.goto(base + "/bvc")
+    known = page.locator("#known-citizen")
+    expect(known).to_be_hidden()  # only once "Kendt" is chosen
+    page.get_by_label("Kendt", exact=True).check()
+    expect(known).to_be_visible()
+    page.get_by_label("Hvilken borger?").select_option(label="Lone")
+    expect(page.locator("#bvc-last")).to_have_text(re.compile(r"Sidst: Moderat risiko, for 3 dage siden"))
+    page.get_by_text("Fysiske trusler", exact=True).click()
+    [cid] = [c for c, _ in db.citizens()]
+    href = page.get_by_role("link", name="Gem i kontaktlog").get_attribute("href")
+    assert "items=fysiske_trusler" in href and "borger=kendt" in href and f"citizen={cid}" in href
+    page.get_by_role("link", name="Gem i kontaktlog").click()
+    wait_until(page, FORM_READY)
+    expect(page.get_by_label("Hvem talte I med?")).to_have_value(cid)
+    expect(page.locator("#citizen-last")).to_contain_text("Sidst: Moderat risiko, for 3 dage siden")
+    ctx.close()
+
+
+def test_bvc_page_keeps_the_citizen_picker_away_without_a_login(page, server):
+    page.goto(server.url + "/bvc")
+    page.get_by_label("Kendt", exact=True).check()
+    expect(page.locator("#known-citizen")).to_be_hidden()
+    expect(page.locator("#sync-status")).to_be_hidden()

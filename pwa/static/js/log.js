@@ -131,6 +131,13 @@ if (form) {
     el.noteCount.textContent = `${el.note.value.length} af 1000 tegn`;
   }
 
+  // "Hvornår" means now until the worker changes it: a form opened at ten and
+  // saved at a quarter to eleven must not say ten.
+  let whenTouched = false;
+  el.when.addEventListener("input", () => { whenTouched = true; });
+  const keepWhenCurrent = () => { if (!whenTouched) el.when.value = localInput(new Date()); };
+  document.addEventListener("visibilitychange", keepWhenCurrent);
+
   form.addEventListener("change", (e) => {
     if (e.target === el.citizen) showCitizen();
     if (e.target.name === "bvc_done" || e.target.name === "items") showBvc();
@@ -148,7 +155,7 @@ if (form) {
     const meta = {};
     const choice = el.citizen.value;
     let citizenId = null;
-    let alias = choice === "ukendt" ? "Ukendt borger" : "";
+    let alias = choice === "ukendt" ? "ukendt borger" : "";
     if (!choice) err(el.citizen, "Vælg en borger, «Ukendt borger» eller «Ny borger».");
     if (choice === "ny") {
       alias = text(el.alias);
@@ -249,6 +256,7 @@ if (form) {
     clearErrors();
     // The pair usually stays the same all shift; everything else starts over.
     [el.worker1.value, el.worker2.value] = pair;
+    whenTouched = false;
     el.when.value = localInput(new Date());
     ids = { encounter: outbox.newId(), citizen: outbox.newId() };
     showCitizen();
@@ -277,6 +285,7 @@ if (form) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (saving) return;
+    keepWhenCurrent();
     const { errors, records, meta, encounter } = collect();
     if (errors.length) {
       showErrors(errors);
@@ -301,7 +310,7 @@ if (form) {
       el.save.disabled = false;
       el.save.textContent = "Gem kontakt";
     }
-    const who = meta[encounter.id].alias || "Ukendt borger";
+    const who = meta[encounter.id].alias || "ukendt borger";
     lastSaved = { id: encounter.id, label: `${who}, ${clock(encounter.occurred_at).replace("i dag ", "kl. ")}` };
     say(`Gemt på telefonen – ${navigator.onLine ? "sender …" : "sendes når der er net"} (${lastSaved.label}).`);
     resetForm();
