@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test install test-deps chromium migrate bench clean
+.PHONY: run serve test install test-deps chromium migrate bench bench-pages bench-sync clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,27 @@ test-deps: install chromium tests/node_modules/.installed
 
 test: test-deps
 	$(BIN)/pytest -q
+
+# Page-performance budget (docs/performance.md): Lighthouse, pinned by
+# bench/package-lock.json, and Playwright, both driving Debian's Chromium.
+# Exits 1 when a budget is missed; figures and diagnostics in bench/results.json.
+bench/node_modules/.installed: bench/package.json bench/package-lock.json
+	cd bench && npm ci --silent --no-audit --no-fund
+	touch $@
+
+bench-pages: install chromium bench/node_modules/.installed
+	CHROME_PATH=$(CHROMIUM) $(BIN)/python bench/run.py
+
+# Sync under load: wrk (Debian) against gunicorn, as production is served.
+wrk:
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; else \
+	  echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; fi; }
+
+bench-sync: install wrk
+	$(BIN)/python bench/sync_load.py
+
+bench: bench-pages bench-sync
 
 clean:
 	rm -rf $(VENV) tests/node_modules
