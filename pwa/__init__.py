@@ -64,7 +64,7 @@ def create_app(test_config=None):
         # __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
         app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
 
-    from . import api, assets, audit, auth, citizens, csrf, db, headers, kit, quarantine, sealing, sw, team
+    from . import api, assets, audit, auth, citizens, compression, csrf, db, headers, kit, quarantine, sealing, sw, team
 
     db.init_app(app)
     csrf.init_app(app)
@@ -84,6 +84,7 @@ def create_app(test_config=None):
     app.register_blueprint(audit.bp)
     app.register_blueprint(quarantine.bp)
     sealing.init_app(app)
+    compression.init_app(app)
     # Operator commands for cron: retention, backup and restore.
     from . import backup, retention
     retention.init_app(app)

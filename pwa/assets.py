@@ -46,6 +46,7 @@ def version():
 def _long_cache_for_hashed_assets(response):
     # A URL with ?v=<hash> never changes meaning, so let clients keep it.
     if request.endpoint == "static" and request.args.get("v"):
+        response.cache_control.no_cache = None  # Flask's default for files; wrong here
         response.cache_control.public = True
         response.cache_control.max_age = 31536000
         response.cache_control.immutable = True

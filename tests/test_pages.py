@@ -118,6 +118,14 @@ def test_static_assets_are_hashed_and_cached_for_a_year(client):
     resp = client.get(urls[0])
     assert resp.status_code == 200
     assert "immutable" in resp.headers["Cache-Control"] and "max-age=31536000" in resp.headers["Cache-Control"]
+    assert "no-cache" not in resp.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path, compressed", [("/bvc", True), ("/sw.js", True), ("/manifest.webmanifest", True),
+                                              ("/api/session", False), ("/login", False), ("/setup", False)])
+def test_only_answers_without_secrets_are_compressed(client, path, compressed):
+    resp = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert (resp.headers.get("Content-Encoding") == "gzip") == compressed
 
 
 def test_service_worker_precaches_every_page_and_asset(client):
