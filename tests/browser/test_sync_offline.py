@@ -372,7 +372,9 @@ def test_a_refused_record_stays_flagged_until_discarded(pw, own_server, tmp_path
     expect(item).to_contain_text("Afvist")
     expect(item).to_contain_text("Note: ligner et CPR-nummer")
     expect(page.locator("#sync-status")).to_contain_text("1 afvist")
-    expect(page.locator("#log-done")).to_contain_text("serveren afviste den")
+    expect(page.locator("#log-done")).to_contain_text("Serveren afviste kontakten")
+    expect(page.locator("#log-done")).to_have_class(re.compile("note-warn"))
+    expect(page.locator("#sync-status")).not_to_contain_text("Alt er sendt")
     assert len(db.citizens()) == 1 and db.encounters() == []
     [entry] = outbox(page)
     assert entry["status"] == "refused" and entry["error"]["field"] == "note"

@@ -245,10 +245,13 @@ if (form) {
 
   // --- saving ------------------------------------------------------------------
 
-  function say(text) {
+  // A refusal is a warning, not a tick: shape and words, not colour alone.
+  function say(text, warn = false) {
     el.done.textContent = text;
+    el.done.className = `note ${warn ? "note-warn" : "note-done"}`;
     el.done.hidden = false;
   }
+
 
   function resetForm() {
     const pair = [el.worker1.value, el.worker2.value];
@@ -272,13 +275,14 @@ if (form) {
     const entry = entries.find((e) => e.id === lastSaved.id);
     const st = await outbox.status();
     let text;
+    const refused = entry && entry.status === "refused";
     if (!entry) text = "Gemt og sendt";
-    else if (entry.status === "refused") text = "Gemt på telefonen, men serveren afviste den – se udbakken";
+    else if (refused) text = "⚠ Serveren afviste kontakten. Den ligger i udbakken med årsagen";
     else if (st.authNeeded) text = "Gemt på telefonen – sendes, når du logger ind igen";
     else if (st.busy) text = "Gemt på telefonen – sender …";
     else text = "Gemt på telefonen – sendes når der er net";
     text += ` (${lastSaved.label}).`;
-    if (el.done.textContent !== text) say(text);
+    if (el.done.textContent !== text) say(text, refused);
     if (!entry) lastSaved = null;
   }
 
@@ -339,6 +343,13 @@ if (form) {
       tag.textContent = e.status === "refused" ? "Afvist" : "Venter";
       line.append(tag, ` ${entryLine(e)}`);
       li.append(line);
+      if (e.status === "waiting" && session && e.team !== session.team.id) {
+        // Never sent to another team than the one it was written in.
+        const why = document.createElement("p");
+        why.className = "small";
+        why.textContent = "Lavet i et andet team: sendes, når nogen fra det team logger ind på telefonen.";
+        li.append(why);
+      }
       if (e.status === "refused") {
         const why = document.createElement("p");
         const field = e.error && e.error.field ? `${FIELD_NAMES[e.error.field.split(".")[0]] || e.error.field}: ` : "";
@@ -366,7 +377,11 @@ if (form) {
     else if (!st.records) summary = "";
     else if (st.authNeeded) summary = `${what.join(" og ")} venter. Log ind for at sende.`;
     else summary = `${what.join(" og ")} venter på at blive sendt.`;
-    if (st.refused) summary += `${summary ? " " : ""}${st.refused} afvist af serveren: ret årsagen, eller kassér posten.`;
+    if (st.refused) {
+      summary += `${summary ? " " : ""}${st.refused} afvist af serveren – se årsagen nedenfor. ` +
+        "En afvist post bliver på telefonen, til du kasserer den.";
+    }
+
     if (st.lastSync) summary += ` Sidst sendt ${clock(st.lastSync)}.`;
     if (el.outboxSummary.textContent !== summary) el.outboxSummary.textContent = summary;
     el.send.hidden = !st.waiting;

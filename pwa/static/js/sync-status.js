@@ -58,7 +58,7 @@ function describe(s) {
   } else if (s.waiting) {
     parts.push(s.busy ? `Sender ${s.waiting} …` : `${s.waiting} venter`);
     if (s.lastSync) parts.push(`sidst sendt ${clock(s.lastSync)}`);
-  } else if (s.lastSync) {
+  } else if (s.lastSync && !s.refused) {
     parts.push(`Alt er sendt ${clock(s.lastSync)}`);
   }
   if (s.refused) {
