@@ -11,7 +11,8 @@ const PAGES = new Set(PRECACHE.filter((u) => !u.includes("?") && !u.includes("."
 
 // The outbox's upload code, shared with the pages. A classic importScripts
 // (not a module worker) so every browser with service workers runs it.
-importScripts({{ asset_url("js/idb.js") | tojson }}, {{ asset_url("js/outbox.js") | tojson }});
+importScripts({{ asset_url("js/idb.js") | tojson }}, {{ asset_url("js/seal.js") | tojson }},
+              {{ asset_url("js/vault.js") | tojson }}, {{ asset_url("js/outbox.js") | tojson }});
 
 // Background Sync (Chromium): the browser wakes us when it has a connection,
 // even with the app closed. The pages have their own triggers too.

@@ -44,9 +44,44 @@ def log_in(page):
         page.get_by_role("button", name="Log ind").click()
 
 
+PIN = "482913"
+
+
+def unlock_citizen_list(page):
+    """Choose the PIN (first time) or type it (after a restart), as the worker does."""
+    button = page.locator("#vault-open")
+    wait_until(page, "document.getElementById('vault-open').textContent !== ''")
+    if not button.is_visible():
+        return
+    choosing = button.text_content() == "Vælg PIN"
+    button.click()
+    page.locator("#pin").fill(PIN)
+    if choosing:
+        page.locator("#pin2").fill(PIN)
+    page.locator(".pin-dialog button[type=submit]").click()
+    expect(page.locator("#vault-status")).to_be_hidden()
+
+
 def open_log(page, base, query=""):
     page.goto(base + "/log" + query)
     wait_until(page, FORM_READY)
+    unlock_citizen_list(page)
+
+
+STORAGE_DUMP = r"""async () => {
+  const out = [];
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('gadekontakt'); r.onsuccess = () => ok(r.result); r.onerror = no; });
+  for (const name of db.objectStoreNames) {
+    const all = await new Promise((ok) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
+    out.push(JSON.stringify(all));
+  }
+  for (const key of await caches.keys()) {
+    const cache = await caches.open(key);
+    for (const req of await cache.keys()) out.push(req.url, await (await cache.match(req)).text());
+  }
+  out.push(JSON.stringify(Object.entries(localStorage)));
+  return out.join('\n');
+}"""
 
 
 def outbox(page):
@@ -140,20 +175,19 @@ def make_twenty_contacts(page):
 
 
 def assert_arrived_exactly_once(db, entries):
-    phone_encounters = {e["id"]: e["record"] for e in entries if e["kind"] == "encounter"}
-    phone_citizens = {e["id"]: e["record"]["alias"] for e in entries if e["kind"] == "citizen"}
+    # The phone's records are sealed, so the check is against what the worker
+    # typed (make_twenty_contacts) and the ids the phone gave them.
+    phone_encounters = {e["id"] for e in entries if e["kind"] == "encounter"}
+    phone_citizens = {e["id"] for e in entries if e["kind"] == "citizen"}
     encounters = db.encounters()
-    assert len(encounters) == 20 and {r[0] for r in encounters} == set(phone_encounters)
-    assert dict(db.citizens()) == phone_citizens
+    assert len(encounters) == 20 and {r[0] for r in encounters} == phone_encounters
+    citizens = dict(db.citizens())
+    assert set(citizens) == phone_citizens and sorted(citizens.values()) == sorted(ALIASES)
     for enc_id, citizen_id, total, stage, note in encounters:
-        sent = phone_encounters[enc_id]
-        assert (citizen_id, stage, note) == (sent["citizen_id"], sent["stage"], sent["note"])
-        assert total == (sum(sent["bvc"].values()) if sent["bvc"] else None)
-    # Each citizen carries its own contacts: n % 3 picks the citizen.
-    per_alias = {}
-    for enc_id, citizen_id, *_ in encounters:
-        per_alias.setdefault(phone_citizens[citizen_id], set()).add(int(phone_encounters[enc_id]["note"].split()[-1]))
-    assert per_alias == {a: {n for n in range(20) if n % 3 == i} for i, a in enumerate(ALIASES)}
+        n = int(note.split()[-1])
+        assert citizens[citizen_id] == ALIASES[n % 3]
+        assert (stage, total) == (STAGES[n % 5], (n % 4) or None)  # no items ticked: not scored
+    assert sorted(int(r[4].split()[-1]) for r in encounters) == list(range(20))
 
 
 def logged_in_profile(pw, server, profile):
@@ -185,6 +219,9 @@ def test_twenty_contacts_made_offline_arrive_exactly_once_after_reload_and_resta
     open_log(page, base)
     entries = make_twenty_contacts(page)
     expect(page.locator("#sync-status")).to_have_text("20 venter")
+    # A stolen phone reveals nothing: no alias and no note in storage (issue 8).
+    stored = page.evaluate(STORAGE_DUMP)
+    assert "Kontakt nr." not in stored and not any(alias in stored for alias in ALIASES)
     page.reload()
     wait_until(page, FORM_READY)
     expect(page.locator("#sync-status")).to_have_text("20 venter")
@@ -300,7 +337,7 @@ def test_an_expired_session_keeps_records_until_the_next_login(pw, own_server, t
     ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
     save_contact(page, "Før", new=True)
     wait_for_rows(page, db, 1, 1)
-    wait_until(page, "self.gk.idb.get('kv', 'citizens').then(c => c && c.list.length === 1)")
+    wait_until(page, "self.gk.vault.readList().then(l => l !== null && l.length === 1)")
 
     # Logged out in another tab: the session ends on the server.
     token = ctx.request.get(base + "/api/session").json()["csrf_token"]
@@ -312,7 +349,7 @@ def test_an_expired_session_keeps_records_until_the_next_login(pw, own_server, t
     expect(status).to_have_text("Log ind for at sende 1 ventende")
     assert len(outbox(page)) == 2 and len(db.encounters()) == 1
     # Logged out means the team's citizen list leaves the phone.
-    assert page.evaluate("self.gk.idb.get('kv', 'citizens')") is None
+    assert page.evaluate("self.gk.idb.get('kv', 'vault_list')") is None
     page.reload()
     expect(status).to_have_text("Log ind for at sende 1 ventende")
 
@@ -357,27 +394,27 @@ def test_a_refused_record_stays_flagged_until_discarded(pw, own_server, tmp_path
     ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
     posts = []
 
-    def cpr_into_the_note(route):
-        # What the phone's own check would stop: the server must refuse it.
+    def damage_the_encounter(route):
+        # Records are sealed, so the only thing on the wire to spoil is the
+        # ciphertext: the server must refuse that record and keep the other.
         body = json.loads(route.request.post_data)
         posts.append(body)
-        for record in body["records"]:
-            if record["kind"] == "encounter":
-                record["note"] = "cpr 010203-1234"
+        last = body["records"][-1]  # the encounter comes after its new citizen
+        last["ct"] = last["ct"][:-8] + "AAAAAAAA"
         route.continue_(post_data=json.dumps(body))
 
-    ctx.route("**/api/sync", cpr_into_the_note)
+    ctx.route("**/api/sync", damage_the_encounter)
     save_contact(page, "Afvist", new=True, note="En helt almindelig note")
     item = page.locator("#outbox-list li.is-refused")
-    expect(item).to_contain_text("Afvist")
-    expect(item).to_contain_text("Note: ligner et CPR-nummer")
+    expect(item).to_contain_text("Kontakt")
+    expect(item).to_contain_text("kan ikke åbnes med serverens nøgle")
     expect(page.locator("#sync-status")).to_contain_text("1 afvist")
     expect(page.locator("#log-done")).to_contain_text("Serveren afviste kontakten")
     expect(page.locator("#log-done")).to_have_class(re.compile("note-warn"))
     expect(page.locator("#sync-status")).not_to_contain_text("Alt er sendt")
     assert len(db.citizens()) == 1 and db.encounters() == []
     [entry] = outbox(page)
-    assert entry["status"] == "refused" and entry["error"]["field"] == "note"
+    assert entry["status"] == "refused" and entry["error"]["field"] == "ct"
 
     page.reload()  # still there, and not sent again
     wait_until(page, FORM_READY)
@@ -440,8 +477,9 @@ def test_bvc_and_stage_pages_open_the_log_prefilled_offline(pw, own_server, tmp_
     page.get_by_role("button", name="Gem kontakt").click()
     wait_outbox_len(page, 1)
     [entry] = outbox(page)
-    assert entry["record"]["citizen_id"] is None and entry["record"]["bvc_total"] == 2
-    assert entry["record"]["bvc"]["forvirring"] == 1 and entry["record"]["bvc"]["irritabilitet"] == 0
+    # Sealed on the phone: only the kind, time and (here: no) citizen id are readable.
+    assert "record" not in entry and entry["sealed"]["kind"] == "sealed" and entry["meta"]["citizen_id"] is None
+    prefilled_id = entry["id"]
     # After saving, the form starts over for the next contact.
     assert page.url.endswith("/log")
     expect(page.get_by_label("Ikke vurderet").first).to_be_checked()
@@ -451,6 +489,13 @@ def test_bvc_and_stage_pages_open_the_log_prefilled_offline(pw, own_server, tmp_
     page.get_by_role("link", name="Gem i kontaktlog").click()
     wait_until(page, FORM_READY)
     expect(page.locator('input[name="stage"][value="contemplation"]')).to_be_checked()
+    # Back online, the server holds what the BVC page handed over.
+    own_server.start()
+    ctx.set_offline(False)
+    db = Db(own_server)
+    wait_for_rows(page, db, 1, 0)
+    [(enc_id, citizen_id, total, _, _)] = db.encounters()
+    assert (enc_id, citizen_id, total) == (prefilled_id, None, 2)
     ctx.close()
 
 

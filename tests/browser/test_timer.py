@@ -239,7 +239,8 @@ def test_pair_from_the_team_list_in_two_taps_then_timer_on_the_team_page(pw, own
     page.get_by_label("Brugernavn").fill("anna")
     page.get_by_label("Adgangskode", exact=True).fill("en lang nok adgangskode")
     page.get_by_label("Gentag adgangskode").fill("en lang nok adgangskode")
-    page.get_by_role("button", name=re.compile("Opret")).click()
+    with page.expect_navigation():               # the login cookie must be set before we move on
+        page.get_by_role("button", name=re.compile("Opret")).click()
     page.goto(base + "/team")
     page.wait_for_load_state("networkidle")      # the page's own /api/session call settles the session first
     page.get_by_label("Navn", exact=True).fill("Bo Berg")

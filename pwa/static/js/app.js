@@ -69,3 +69,11 @@ async function registerWorker() {
 }
 
 registerWorker().catch((err) => console.warn("Service worker not registered:", err));
+
+// The idle lock, only where there is a citizen list to lock, loaded after the
+// page so it never delays the BVC.
+try {
+  if (localStorage.getItem("gk.vault") || document.body.hasAttribute("data-citizen-data")) {
+    import("./lock.js").then((m) => m.startIdleLock()).catch(() => {});
+  }
+} catch { /* storage blocked: nothing to lock either */ }

@@ -1,6 +1,8 @@
 // BVC scorer: total and band on every change, from the bands the server
 // rendered out of the content file (the cut-offs are never restated here).
 import "./idb.js";
+import "./seal.js";
+import "./vault.js";
 import "./outbox.js";
 import { bandFor } from "./score.js";
 import { fillCitizenOptions, showLastBand } from "./citizen-info.js";

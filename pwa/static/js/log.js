@@ -2,7 +2,10 @@
 // and citizen list, checks the input, and saves a new citizen (if any) and
 // the encounter into the outbox. Works the same with or without network.
 import "./idb.js";
+import "./seal.js";
+import "./vault.js";
 import "./outbox.js";
+import { ensureUnlocked } from "./lock.js";
 import { bandFor } from "./score.js";
 import { fillCitizenOptions, showLastBand } from "./citizen-info.js";
 
@@ -84,6 +87,7 @@ if (form) {
     }
     form.hidden = !session;
     if (!cached) return;
+    await showVault();
     const list = await outbox.knownCitizens();
     const signature = JSON.stringify([session.workers, session.places, list]);
     if (signature === listSignature) return;
@@ -104,6 +108,25 @@ if (form) {
     }
     showCitizen();
   }
+
+  // The team's citizen list lives on the phone only behind the worker's PIN.
+  const vaultStatus = document.getElementById("vault-status");
+  const vaultOpen = document.getElementById("vault-open");
+  async function showVault() {
+    const state = await self.gk.vault.state();
+    vaultStatus.hidden = state === "unlocked";
+    vaultStatus.querySelector("[data-vault-text]").textContent = state === "locked"
+      ? "Teamets borgerliste er låst." : "Vælg en PIN for at have teamets borgerliste på telefonen.";
+    vaultOpen.textContent = state === "locked" ? "Lås op med PIN" : "Vælg PIN";
+  }
+  vaultOpen.addEventListener("click", async () => {
+    if (!(await ensureUnlocked({ create: true }))) return;
+    if (navigator.onLine) await outbox.refreshCitizens().catch(() => {});
+    listSignature = null;
+    await loadLists();
+  });
+  document.addEventListener("gk:locked", () => { listSignature = null; loadLists(); });
+  document.addEventListener("gk:vault-wiped", () => { listSignature = null; loadLists(); });
 
   // --- what the form shows as it is filled in -------------------------------
 
@@ -252,7 +275,6 @@ if (form) {
     el.done.hidden = false;
   }
 
-
   function resetForm() {
     const pair = [el.worker1.value, el.worker2.value];
     form.reset();
@@ -326,9 +348,9 @@ if (form) {
   // --- the outbox on this page ---------------------------------------------------
 
   function entryLine(e) {
-    const what = e.kind === "citizen" ? `Ny borger «${e.record.alias}»` :
-      `Kontakt${e.meta && e.meta.alias ? ` med ${e.meta.alias}` : ""}`;
-    const when = e.kind === "encounter" && e.record.occurred_at ? e.record.occurred_at : e.created_at;
+    // The record itself is sealed; only its kind and time are readable here.
+    const what = e.kind === "citizen" ? "Ny borger" : "Kontakt";
+    const when = (e.meta && e.meta.occurred_at) || e.created_at;
     return `${what} · ${clock(when)}`;
   }
 
@@ -381,7 +403,6 @@ if (form) {
       summary += `${summary ? " " : ""}${st.refused} afvist af serveren – se årsagen nedenfor. ` +
         "En afvist post bliver på telefonen, til du kasserer den.";
     }
-
     if (st.lastSync) summary += ` Sidst sendt ${clock(st.lastSync)}.`;
     if (el.outboxSummary.textContent !== summary) el.outboxSummary.textContent = summary;
     el.send.hidden = !st.waiting;

@@ -55,16 +55,26 @@
   // skipped, so saving the same form twice still queues it once.
   async function add(records, { team, meta = {} } = {}) {
     const now = new Date().toISOString();
+    // Sealed before it touches storage: the phone cannot read it back, only
+    // the server can (issue 8). What stays in clear is what the outbox list
+    // needs: the kind, the time and the (random) citizen id.
+    // The server's public key outlives a logout: a contact saved after the
+    // session lapsed must still be sealed and kept for the next login.
+    const sealKey = await db().get("kv", "seal_key");
+    const sealed = [];
+    for (const record of records) sealed.push(await gk.seal(record, sealKey));
+    await rememberInVault(records, meta);
     const added = await db().tx("outbox", "readwrite", (store) => {
       let count = 0;
-      for (const record of records) {
-        const req = store.add({ id: record.id, kind: record.kind, record, team, created_at: now,
-                                status: "waiting", error: null, meta: meta[record.id] || {} });
+      records.forEach((record, i) => {
+        const summary = { occurred_at: record.occurred_at || null, citizen_id: record.citizen_id || null };
+        const req = store.add({ id: record.id, kind: record.kind, sealed: sealed[i], team, created_at: now,
+                                status: "waiting", error: null, meta: summary });
         req.onsuccess = () => { count += 1; };
         req.onerror = (e) => {
           if (req.error && req.error.name === "ConstraintError") e.preventDefault();
         };
-      }
+      });
       return () => count;
     });
     notify();
@@ -94,7 +104,7 @@
     // only if no waiting contact carries it along.
     const waiting = entries.filter((e) => e.status === "waiting");
     const contacts = waiting.filter((e) => e.kind === "encounter");
-    const named = new Set(contacts.map((e) => e.record.citizen_id));
+    const named = new Set(contacts.map((e) => e.meta && e.meta.citizen_id));
     const citizens = waiting.filter((e) => e.kind === "citizen");
     return {
       waiting: contacts.length + citizens.filter((e) => !named.has(e.id)).length,
@@ -140,20 +150,34 @@
 
   // Who is logged in, with the team's workers and places. Logged out means
   // the team's citizen list leaves the phone at once (least data).
+  async function deviceId() {
+    let id = null;
+    try { id = localStorage.getItem("gk.device"); } catch { /* in the service worker */ }
+    if (id) await db().set("kv", "device", id); else id = await db().get("kv", "device");
+    return id;
+  }
+
   async function refreshSession() {
-    const resp = await request("/api/session");
+    const device = await deviceId();
+    const resp = await request("/api/session", device ? { headers: { Accept: "application/json", "X-Device-Id": device } } : {});
     if (!resp.ok) throw new HttpError(resp.status);
     const s = await resp.json();
+    if (s.device_lost) {
+      await handInAndWipe(device);
+      return s;
+    }
     if (s.user) {
+      const before = await cachedSession();
+      if (before && before.team && before.team.id !== s.team.id && gk.vault) await gk.vault.wipe();
       await db().set("kv", "session", {
         user: { id: s.user.id, name: s.user.name }, team: s.team, workers: s.workers, places: s.places,
         at: new Date().toISOString() });
+      if (s.seal_key) await db().set("kv", "seal_key", s.seal_key);
       await db().del("kv", "auth_needed");
-      const cached = await db().get("kv", "citizens");
-      if (cached && cached.team !== s.team.id) await db().del("kv", "citizens");
-    } else {
+    } else if (await cachedSession()) {
+      // Logged out: the citizen list goes; the sealed outbox stays for the next login.
       await db().del("kv", "session");
-      await db().del("kv", "citizens");
+      if (gk.vault) await gk.vault.wipe();
     }
     notify();
     return s;
@@ -171,7 +195,7 @@
     const resp = await request("/api/citizens");
     if (resp.status === 401) {
       await db().del("kv", "session");
-      await db().del("kv", "citizens");
+      if (gk.vault) await gk.vault.wipe();
       notify();
       return null;
     }
@@ -180,36 +204,66 @@
     const list = body.citizens.map((c) => ({
       id: c.id, alias: c.alias, description: c.description, last_band: c.last_band,
       last_bvc_at: c.last_bvc_at, last_stage: c.last_stage }));
-    await db().set("kv", "citizens", { team: session.team.id, at: new Date().toISOString(), list });
+    if (!gk.vault || (await gk.vault.state()) !== "unlocked") return null;  // no PIN, no list
+    const pending = ((await gk.vault.readList()) || []).filter((c) => c.pending && !list.some((l) => l.id === c.id));
+    await gk.vault.saveList(list.concat(pending));
     notify();
     return list;
   }
 
-  // The cached list plus what waits in the outbox: a citizen created offline
-  // can be picked for the next contact at once, and a band scored offline is
-  // the latest one the phone knows.
+  // What the phone knows of the team's citizens lives only in the PIN vault:
+  // the server's list plus citizens and bands saved here and not yet sent.
+  // Locked (or no PIN yet) means an empty list, never a readable one.
+  async function rememberInVault(records, meta) {
+    if (!gk.vault || (await gk.vault.state()) !== "unlocked") return;
+    const list = (await gk.vault.readList()) || [];
+    const byId = new Map(list.map((c) => [c.id, c]));
+    for (const r of records) {
+      if (r.kind === "citizen") {
+        byId.set(r.id, { id: r.id, alias: r.alias, description: r.description || "", last_band: null,
+                         last_bvc_at: null, last_stage: null, pending: true });
+      } else if (r.citizen_id && byId.has(r.citizen_id)) {
+        const c = byId.get(r.citizen_id);
+        const band = (meta[r.id] || {}).band;
+        if (band && (!c.last_bvc_at || r.occurred_at > c.last_bvc_at)) {
+          c.last_band = band;
+          c.last_bvc_at = r.occurred_at;
+        }
+        if (r.stage) c.last_stage = r.stage;
+      }
+    }
+    await gk.vault.saveList([...byId.values()]);
+  }
+
   async function knownCitizens() {
-    const [session, cached, entries] = await Promise.all([cachedSession(), db().get("kv", "citizens"), list()]);
-    if (!session) return [];
-    const byId = new Map();
-    if (cached && cached.team === session.team.id) for (const c of cached.list) byId.set(c.id, Object.assign({}, c));
-    const mine = entries.filter((e) => e.team === session.team.id && e.status === "waiting");
-    for (const e of mine) {
-      if (e.kind === "citizen" && !byId.has(e.id)) {
-        byId.set(e.id, { id: e.id, alias: e.record.alias, description: e.record.description || "",
-                         last_band: null, last_bvc_at: null, last_stage: null, pending: true });
-      }
+    const session = await cachedSession();
+    if (!session || !gk.vault) return [];
+    const list = (await gk.vault.readList()) || [];
+    return list.slice().sort((a, b) => a.alias.localeCompare(b.alias, "da"));
+  }
+
+  // Everything personal leaves the phone: on logout, and after a lost phone
+  // has handed in its outbox. The field kit's cached pages stay: it must work.
+  async function wipeLocal() {
+    if (gk.vault) await gk.vault.wipe();
+    await db().tx(["outbox", "kv"], "readwrite", (outbox, kv) => { outbox.clear(); kv.clear(); });
+    try { localStorage.clear(); sessionStorage.clear(); } catch { /* not in a worker */ }
+    notify();
+  }
+
+  // A phone an administrator reported lost hands its sealed outbox to the
+  // server's quarantine (nothing is lost), then deletes all local data.
+  async function handInAndWipe(deviceId) {
+    const waiting = (await list()).filter((e) => e.sealed);
+    if (waiting.length) {
+      const resp = await request("/api/quarantine", {
+        method: "POST", body: JSON.stringify({ records: waiting.map((e) => e.sealed) }),
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-Device-Id": deviceId } });
+      if (!resp.ok) throw new HttpError(resp.status);
     }
-    for (const e of mine) {
-      const c = e.kind === "encounter" && byId.get(e.record.citizen_id);
-      if (!c) continue;
-      if (e.meta.band && (!c.last_bvc_at || e.record.occurred_at > c.last_bvc_at)) {
-        c.last_band = e.meta.band;
-        c.last_bvc_at = e.record.occurred_at;
-      }
-      if (e.record.stage) c.last_stage = e.record.stage;
-    }
-    return [...byId.values()].sort((a, b) => a.alias.localeCompare(b.alias, "da"));
+    await wipeLocal();
+    events.dispatchEvent(new Event("wiped"));
+    if (channel) channel.postMessage("wiped");
   }
 
   // --- upload --------------------------------------------------------------
@@ -230,7 +284,7 @@
   async function loginNeeded() {
     await db().set("kv", "auth_needed", true);
     await db().del("kv", "session");
-    await db().del("kv", "citizens");
+    if (gk.vault) await gk.vault.wipe();
     notify();
     return { ok: false, auth: true };
   }
@@ -277,7 +331,7 @@
       let resp;
       try {
         resp = await request("/api/sync", {
-          method: "POST", body: JSON.stringify({ records: batch.map((e) => e.record) }),
+          method: "POST", body: JSON.stringify({ records: batch.map((e) => e.sealed || e.record) }),
           headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf } });
       } catch {
         return failed("Ingen forbindelse til serveren");
@@ -347,5 +401,5 @@
   }
 
   gk.outbox = { TAG, events, newId, looksLikeCpr, add, list, discard, status, sync, refreshSession,
-                cachedSession, refreshCitizens, knownCitizens, registerBackgroundSync };
+                cachedSession, refreshCitizens, knownCitizens, registerBackgroundSync, wipeLocal };
 })(self);

@@ -3,6 +3,8 @@
 // Sync where the browser has it. Everything here is best effort: if
 // IndexedDB or the network fails, the field kit must carry on untouched.
 import "./idb.js";
+import "./seal.js";
+import "./vault.js";
 import "./outbox.js";
 
 const { outbox } = self.gk;

@@ -39,11 +39,17 @@
                                       expires_at: Date.now() + hours * 3600 * 1000 });
     await gk.idb.del("kv", "vault_list");
     remember(raw);
+    flag(true);
     return raw;
   }
 
   function remember(raw) {
     try { sessionStorage.setItem(SESSION_KEY, b64(raw)); } catch { /* then each page asks again */ }
+  }
+
+  // A hint for pages that load the idle lock only when there is a vault to lock.
+  function flag(on) {
+    try { if (on) localStorage.setItem("gk.vault", "1"); else localStorage.removeItem("gk.vault"); } catch { /* worker */ }
   }
 
   function forget() {
@@ -110,6 +116,7 @@
 
   async function wipe() {
     forget();
+    flag(false);
     await gk.idb.del("kv", "vault");
     await gk.idb.del("kv", "vault_list");
   }

@@ -1,0 +1,121 @@
+// The idle lock and the PIN dialog in front of citizens' data.
+//
+// After LOCK_MINUTES without a touch, the vault's key is dropped: the
+// citizen list and any page showing citizens' data hide until the PIN is
+// typed. The field kit — BVC, stages, prompts, checklists, the timer — never
+// asks for the PIN; only what names citizens does.
+import "./idb.js";
+import "./vault.js";
+
+const gk = self.gk;
+export const LOCK_MINUTES = 5;
+let idleTimer = null;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v; else node.setAttribute(k, v);
+  }
+  node.append(...children);
+  return node;
+}
+
+// Resolve true when the vault is open (after asking for the PIN if needed),
+// false when the worker cancels or the list was wiped.
+export async function ensureUnlocked({ create = false } = {}) {
+  const state = await gk.vault.state();
+  if (state === "unlocked") return true;
+  if (state === "none" && !create) return false;
+  return askPin(state === "none" ? "create" : "unlock");
+}
+
+function askPin(mode) {
+  return new Promise((resolve) => {
+    const creating = mode === "create";
+    const pin = el("input", { type: "password", inputmode: "numeric", autocomplete: "off", id: "pin",
+                              pattern: "[0-9]{6,12}", required: "", "aria-describedby": "pin-hint pin-msg" });
+    const again = el("input", { type: "password", inputmode: "numeric", autocomplete: "off", id: "pin2",
+                                required: "" });
+    const msg = el("p", { id: "pin-msg", class: "error-text", role: "alert" });
+    const submit = el("button", { type: "submit", class: "btn", text: creating ? "Gem PIN" : "Lås op" });
+    const cancel = el("button", { type: "button", class: "btn btn-secondary", text: "Annullér" });
+    const form = el("form", { method: "dialog", class: "form" },
+      el("h2", { text: creating ? "Vælg en PIN til borgerlisten" : "Lås borgerlisten op" }),
+      el("p", { id: "pin-hint", class: "hint", text: creating
+        ? "6–12 cifre. Listen over teamets borgere gemmes krypteret på telefonen og kan kun læses med PIN'en."
+        : "Skriv din PIN. Efter 5 forkerte forsøg slettes listen fra telefonen (ikke-sendte kontakter bevares)." }),
+      el("label", { for: "pin", text: "PIN" }), pin,
+      ...(creating ? [el("label", { for: "pin2", text: "Gentag PIN" }), again] : []),
+      msg, el("div", { class: "actions" }, submit, cancel));
+    const dialog = el("dialog", { class: "pin-dialog", "aria-labelledby": "pin-title" }, form);
+    form.querySelector("h2").id = "pin-title";
+    document.body.append(dialog);
+    const done = (ok) => { dialog.close(); dialog.remove(); resolve(ok); };
+    cancel.addEventListener("click", () => done(false));
+    dialog.addEventListener("cancel", () => done(false));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      submit.disabled = true;
+      try {
+        if (creating) {
+          if (!gk.vault.validPin(pin.value)) { msg.textContent = "PIN skal være 6–12 cifre."; return; }
+          if (pin.value !== again.value) { msg.textContent = "De to PIN-koder er ikke ens."; return; }
+          await gk.vault.create(pin.value);
+          done(true);
+          return;
+        }
+        const r = await gk.vault.unlock(pin.value);
+        if (r.result === "ok") { done(true); return; }
+        if (r.result === "wiped") {
+          msg.textContent = "Borgerlisten er slettet fra telefonen. Log ind igen med net for at hente den.";
+          submit.hidden = true;
+          document.dispatchEvent(new CustomEvent("gk:vault-wiped"));
+          return;
+        }
+        msg.textContent = `Forkert PIN. ${r.left} ${r.left === 1 ? "forsøg" : "forsøg"} tilbage.`;
+        pin.value = "";
+        pin.focus();
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    dialog.showModal();
+    pin.focus();
+  });
+}
+
+function lockNow() {
+  gk.vault.lock();
+  document.dispatchEvent(new CustomEvent("gk:locked"));
+}
+
+function touch() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(lockNow, LOCK_MINUTES * 60 * 1000);
+}
+
+// Pages showing citizens' data from the server hide it when the lock falls.
+async function guardServerPage() {
+  const main = document.getElementById("main");
+  if (!document.body.hasAttribute("data-citizen-data") || !main) return;
+  const cover = el("div", { class: "lock-cover", hidden: "" },
+    el("p", { class: "lead", text: "Låst efter 5 minutter uden brug." }),
+    el("button", { type: "button", class: "btn", text: "Lås op med PIN" }));
+  main.before(cover);
+  const hide = () => { main.hidden = true; cover.hidden = false; };
+  document.addEventListener("gk:locked", async () => {
+    if ((await gk.vault.state()) !== "none") hide();
+  });
+  cover.querySelector("button").addEventListener("click", async () => {
+    if (await ensureUnlocked()) { main.hidden = false; cover.hidden = true; touch(); }
+  });
+  if ((await gk.vault.state()) === "locked") hide();
+}
+
+export function startIdleLock() {
+  for (const type of ["pointerdown", "keydown", "input", "scroll"]) {
+    addEventListener(type, touch, { passive: true, capture: true });
+  }
+  touch();
+  guardServerPage().catch(() => {});
+}
