@@ -1,0 +1,110 @@
+"""Issue 8 on a real phone profile: the idle lock hides citizens' data while
+the BVC still works; five wrong PINs delete the list and keep the outbox; a
+phone reported lost hands its outbox to the quarantine and wipes itself."""
+import re
+import sqlite3
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_until
+from tests.browser.test_sync_offline import (PASSWORD, go_offline, logged_in_profile,
+                                             open_log, outbox, save_contact, wait_outbox_len)
+
+
+def idle_lock(page):
+    """What five idle minutes do: the lock module drops the key and tells the page."""
+    page.evaluate("import('/static/js/lock.js').then(() => { self.gk.vault.lock(); "
+                  "document.dispatchEvent(new CustomEvent('gk:locked')); })")
+
+
+def test_the_lock_hides_citizens_but_never_the_bvc(pw, own_server, tmp_path):
+    own_server.start()
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    save_contact(page, "Lone", new=True, note="Første kontakt")
+    expect(page.locator("#citizen-options option")).to_have_count(1)
+    idle_lock(page)
+    expect(page.locator("#vault-status")).to_contain_text("låst")
+    expect(page.locator("#citizen-options option")).to_have_count(0)
+    # The risk score needs no PIN, with or without a signal.
+    go_offline(ctx, own_server)
+    page.goto(own_server.url + "/bvc")
+    page.get_by_text("Fysiske trusler", exact=True).click()
+    page.get_by_text("Verbale trusler", exact=True).click()
+    page.get_by_text("Forvirring", exact=True).click()
+    expect(page.locator("#bvc-result")).to_contain_text("Høj risiko for vold")
+    page.goto(own_server.url + "/timer")
+    expect(page.get_by_role("heading", name="Tjek-ind-timer")).to_be_visible()
+    # Back on the log, the PIN opens the list again.
+    open_log(page, own_server.url)
+    expect(page.locator("#citizen-options option")).to_have_count(1)
+    ctx.close()
+
+
+def test_five_wrong_pins_delete_the_list_and_keep_the_outbox(pw, own_server, tmp_path):
+    own_server.start()
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    go_offline(ctx, own_server)
+    save_contact(page, "Lone", new=True, note="Venter på net")
+    idle_lock(page)
+    page.locator("#vault-open").click()
+    for left in (4, 3, 2, 1):
+        page.locator("#pin").fill("000000")
+        page.locator(".pin-dialog button[type=submit]").click()
+        expect(page.locator("#pin-msg")).to_have_text(f"Forkert PIN. {left} forsøg tilbage.")
+    page.locator("#pin").fill("000000")
+    page.locator(".pin-dialog button[type=submit]").click()
+    expect(page.locator("#pin-msg")).to_contain_text("slettet fra telefonen")
+    assert page.evaluate("self.gk.idb.get('kv', 'vault_list')") is None
+    assert len(outbox(page)) == 2  # the sealed citizen and contact stay
+    own_server.start()
+    ctx.set_offline(False)
+    page.evaluate("self.gk.outbox.sync()")
+    wait_outbox_len(page, 0)
+    db = sqlite3.connect(own_server.instance_dir / "gadekontakt.sqlite")
+    assert db.execute("SELECT alias FROM citizens").fetchall() == [("Lone",)]
+    ctx.close()
+
+
+def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_server, tmp_path):
+    own_server.start()
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    device = page.evaluate("localStorage.getItem('gk.device')")
+    assert device
+    go_offline(ctx, own_server)
+    save_contact(page, "Lone", new=True, note="Skrevet før tyveriet")
+    assert len(outbox(page)) == 2
+
+    # The administrator reports the phone lost from another browser.
+    own_server.start()
+    admin = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"]).new_page()
+    admin.goto(own_server.url + "/login")
+    admin.get_by_label("Brugernavn").fill("anna")
+    admin.get_by_label("Adgangskode").fill(PASSWORD)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Log ind").click()
+    admin.goto(own_server.url + "/team")
+    admin.locator(f"form[action='/team/devices/{device}/lost'] button").click()
+    expect(admin.get_by_text("Telefonen er meldt mistet")).to_be_visible()
+
+    # The phone comes back into signal: it learns, hands in, wipes.
+    ctx.set_offline(False)
+    page.evaluate("self.gk.outbox.refreshSession()")
+    wait_until(page, "self.gk.outbox.list().then(l => l.length === 0)")
+    assert page.evaluate("localStorage.length") == 0
+    assert page.evaluate("self.gk.idb.get('kv', 'vault')") is None
+    db = sqlite3.connect(own_server.instance_dir / "gadekontakt.sqlite")
+    assert db.execute("SELECT count(*) FROM quarantine WHERE decided_at IS NULL").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM citizens").fetchone()[0] == 0
+    # The field kit still works on the wiped phone.
+    page.goto(own_server.url + "/bvc")
+    page.get_by_text("Forvirring", exact=True).click()
+    expect(page.locator("#bvc-result")).to_contain_text("Moderat risiko for vold")
+
+    # The administrator accepts the quarantine: nothing was lost.
+    admin.goto(own_server.url + "/team")
+    admin.get_by_role("button", name="Godkend og gem").click()
+    expect(admin.get_by_text(re.compile("2 poster gemt"))).to_be_visible()
+    assert db.execute("SELECT alias FROM citizens").fetchall() == [("Lone",)]
+    assert db.execute("SELECT note FROM encounters").fetchall() == [("Skrevet før tyveriet",)]
+    admin.context.browser.close()
+    ctx.close()
