@@ -64,7 +64,9 @@ def start(db, user, device_id):
     session["sid"] = token
     # Mint the CSRF secret now, in the login response: otherwise the first
     # page and its concurrent /api/session call could each mint one, and the
-    # cookie that lands last would invalidate the other's form.
+    # cookie that lands last would invalidate the other's form. Flask-WTF
+    # caches the token of the old session on g, so drop that first.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     generate_csrf()
     return device_id
 

@@ -284,3 +284,11 @@ def test_a_legacy_scrypt_hash_is_upgraded_at_login(logged_in):
         db.execute("UPDATE users SET password_hash = ? WHERE username = 'anna'", [generate_password_hash(PASSWORD)])
     assert logged_in.login(client=logged_in.app.test_client()).status_code == 302
     assert logged_in.db().execute("SELECT password_hash FROM users").fetchone()[0].startswith("$argon2id$")
+
+
+def test_login_answer_already_carries_the_new_sessions_csrf_secret(logged_in):
+    """So a page and its concurrent /api/session call never race to mint two."""
+    client = logged_in.app.test_client()
+    logged_in.login(client=client)
+    with client.session_transaction() as sess:
+        assert "csrf_token" in sess and "sid" in sess

@@ -70,6 +70,12 @@ async function registerWorker() {
 
 registerWorker().catch((err) => console.warn("Service worker not registered:", err));
 
+// The sync status and its outbox load once the page has painted: they must
+// never delay the field kit.
+addEventListener("load", () => {
+  setTimeout(() => import("./sync-status.js").catch((err) => console.warn("No sync status:", err)), 0);
+});
+
 // The idle lock, only where there is a citizen list to lock, loaded after the
 // page so it never delays the BVC.
 try {

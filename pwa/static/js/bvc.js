@@ -1,11 +1,10 @@
 // BVC scorer: total and band on every change, from the bands the server
 // rendered out of the content file (the cut-offs are never restated here).
-import "./idb.js";
-import "./seal.js";
-import "./vault.js";
-import "./outbox.js";
 import { bandFor } from "./score.js";
-import { fillCitizenOptions, showLastBand } from "./citizen-info.js";
+// The outbox and citizen list load after the scorer is live (see the end):
+// nothing may delay the first tap on a risk item.
+let fillCitizenOptions = () => {};
+let showLastBand = () => {};
 
 const form = document.getElementById("bvc");
 if (form) {
@@ -15,12 +14,13 @@ if (form) {
   const labelEl = result.querySelector("[data-band-label]");
   const actionEl = result.querySelector("[data-band-action]");
   const boxes = [...form.querySelectorAll('input[name="items"]')];
-  let shownBand = null;
+  // Start from what the server rendered, so start-up does not repaint it.
+  let shownBand = (result.className.match(/band-(\w+)/) || [])[1] || null;
 
   function update() {
     const total = boxes.filter((b) => b.checked).length;
     const band = bandFor(bands, total);
-    totalEl.textContent = String(total);
+    if (totalEl.textContent !== String(total)) totalEl.textContent = String(total);
     if (band.id !== shownBand) {
       result.className = `result band-${band.id}`;
       labelEl.textContent = band.label;
@@ -64,6 +64,11 @@ if (form) {
   citizenSelect.addEventListener("change", () => update());
 
   async function loadCitizens() {
+    await import("./idb.js");
+    await import("./seal.js");
+    await import("./vault.js");
+    await import("./outbox.js");
+    ({ fillCitizenOptions, showLastBand } = await import("./citizen-info.js"));
     const { outbox } = self.gk;
     const refresh = async () => {
       citizens = await outbox.knownCitizens();
