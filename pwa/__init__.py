@@ -46,6 +46,8 @@ def create_app(test_config=None):
         HTTPS=False,
         # A session lasts one working shift.
         SHIFT_HOURS=12,
+        # Idle minutes before the phone hides citizens' data behind the PIN.
+        LOCK_MINUTES=5,
         # Times are stored in UTC and shown in the team's zone.
         TIME_ZONE="Europe/Copenhagen",
         SESSION_COOKIE_HTTPONLY=True,

@@ -74,6 +74,9 @@ def session_info():
     user = g.user
     body = {"user": None, "team": None, "csrf_token": generate_csrf(), "workers": [], "places": [],
             "session_expires_at": session_expires_at(), "seal_key": None,
+            # How the phone guards citizens' data: idle lock and list lifetime, set by the operator.
+            "phone_policy": {"lock_minutes": current_app.config["LOCK_MINUTES"],
+                             "list_hours": current_app.config["SHIFT_HOURS"]},
             "device_lost": quarantine.device_is_lost(request.headers.get("X-Device-Id"))}
     if user:
         db = get_db()

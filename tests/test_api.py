@@ -300,3 +300,14 @@ def test_citizen_pages_are_never_cached(logged_in):
     logged_in.sync([kasper])
     for path in ("/citizens", f"/citizens/{kasper['id']}", "/api/citizens", "/api/session"):
         assert "no-store" in logged_in.client.get(path).headers["Cache-Control"], path
+
+
+def test_session_tells_the_phone_the_operators_lock_policy(tmp_path, monkeypatch):
+    from pwa import create_app
+    from tests.conftest import Actions
+    monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "d.sqlite"),
+                      "LOCK_MINUTES": 2, "SHIFT_HOURS": 8})
+    actions = Actions(app, app.test_client())
+    actions.setup()
+    assert actions.session()["phone_policy"] == {"lock_minutes": 2, "list_hours": 8}

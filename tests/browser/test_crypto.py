@@ -103,3 +103,10 @@ def test_pin_must_be_six_digits_or_more(page, server):
     load_scripts(page, server)
     assert page.evaluate("['12345', '123456', '12a456', '123456789012', '1234567890123'].map(gk.vault.validPin)") == \
         [False, True, False, True, False]
+
+
+def test_vault_lifetime_follows_the_operators_policy(page, server):
+    load_scripts(page, server)
+    page.evaluate("gk.idb.set('kv', 'policy', {lock_minutes: 2, list_hours: 1})")
+    left_ms = page.evaluate("gk.vault.create('482913').then(() => gk.idb.get('kv', 'vault')).then(v => v.expires_at - Date.now())")
+    assert 3500_000 < left_ms <= 3600_000

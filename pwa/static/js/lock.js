@@ -1,6 +1,6 @@
 // The idle lock and the PIN dialog in front of citizens' data.
 //
-// After LOCK_MINUTES without a touch, the vault's key is dropped: the
+// After the policy's idle minutes (LOCK_MINUTES on the server, 5 by default) without a touch, the vault's key is dropped: the
 // citizen list and any page showing citizens' data hide until the PIN is
 // typed. The field kit — BVC, stages, prompts, checklists, the timer — never
 // asks for the PIN; only what names citizens does.
@@ -8,7 +8,7 @@ import "./idb.js";
 import "./vault.js";
 
 const gk = self.gk;
-export const LOCK_MINUTES = 5;
+let lockMinutes = 5;  // until the operator's policy (from /api/session) is read
 let idleTimer = null;
 
 function el(tag, attrs = {}, ...children) {
@@ -91,7 +91,7 @@ function lockNow() {
 
 function touch() {
   clearTimeout(idleTimer);
-  idleTimer = setTimeout(lockNow, LOCK_MINUTES * 60 * 1000);
+  idleTimer = setTimeout(lockNow, lockMinutes * 60 * 1000);
 }
 
 // Pages showing citizens' data from the server hide it when the lock falls.
@@ -99,7 +99,7 @@ async function guardServerPage() {
   const main = document.getElementById("main");
   if (!document.body.hasAttribute("data-citizen-data") || !main) return;
   const cover = el("div", { class: "lock-cover", hidden: "" },
-    el("p", { class: "lead", text: "Låst efter 5 minutter uden brug." }),
+    el("p", { class: "lead", text: "Låst, fordi telefonen ikke har været brugt et stykke tid." }),
     el("button", { type: "button", class: "btn", text: "Lås op med PIN" }));
   main.before(cover);
   const hide = () => { main.hidden = true; cover.hidden = false; };
@@ -112,7 +112,9 @@ async function guardServerPage() {
   if ((await gk.vault.state()) === "locked") hide();
 }
 
-export function startIdleLock() {
+export async function startIdleLock() {
+  const policy = await gk.idb.get("kv", "policy").catch(() => null);
+  if (policy && policy.lock_minutes > 0) lockMinutes = policy.lock_minutes;
   for (const type of ["pointerdown", "keydown", "input", "scroll"]) {
     addEventListener(type, touch, { passive: true, capture: true });
   }

@@ -173,6 +173,7 @@
         user: { id: s.user.id, name: s.user.name }, team: s.team, workers: s.workers, places: s.places,
         at: new Date().toISOString() });
       if (s.seal_key) await db().set("kv", "seal_key", s.seal_key);
+      if (s.phone_policy) await db().set("kv", "policy", s.phone_policy);
       await db().del("kv", "auth_needed");
     } else if (await cachedSession()) {
       // Logged out: the citizen list goes; the sealed outbox stays for the next login.

@@ -29,7 +29,9 @@
   }
 
   // Make a new vault under `pin`; returns the raw list key (kept unlocked).
-  async function create(pin, { hours = 12 } = {}) {
+  async function create(pin, { hours } = {}) {
+    // The list lives one shift, as long as the operator's policy says.
+    if (hours === undefined) hours = ((await gk.idb.get("kv", "policy")) || {}).list_hours || 12;
     if (!validPin(pin)) throw new RangeError("PIN skal være 6–12 cifre");
     const raw = crypto.getRandomValues(new Uint8Array(32));
     const salt = crypto.getRandomValues(new Uint8Array(16));
