@@ -28,6 +28,23 @@ class FieldError(HTTPException):
         self.code, self.field = code, field
 
 
+def list_body(key, what, limit):
+    """The JSON body's list under `key`, or a 4xx error naming what is wrong."""
+    if not request.is_json:
+        raise FieldError(415, None, "Send JSON (Content-Type: application/json).")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise FieldError(400, "body", "Ugyldig JSON.")
+    if not isinstance(body, dict) or not isinstance(body.get(key), list):
+        raise FieldError(400, key, f"Skal være en liste af {what}.")
+    extra = sorted(set(body) - {key})
+    if extra:
+        raise FieldError(400, extra[0], "Ukendt felt.")
+    if len(body[key]) > limit:
+        raise FieldError(413, key, f"Højst {limit} {what} pr. forespørgsel.")
+    return body[key]
+
+
 def error_response(status, message, field=None):
     resp = jsonify({"error": {"status": status, "message": message, "field": field}})
     resp.status_code = status
@@ -118,19 +135,7 @@ def citizen(citizen_id):
 @login_required
 def sync():
     csrf.protect()
-    if not request.is_json:
-        raise FieldError(415, None, "Send JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise FieldError(400, "body", "Ugyldig JSON.")
-    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
-        raise FieldError(400, "records", "Skal være en liste af poster.")
-    extra = sorted(set(body) - {"records"})
-    if extra:
-        raise FieldError(400, extra[0], "Ukendt felt.")
-    if len(body["records"]) > records.MAX_BATCH:
-        raise FieldError(413, "records", f"Højst {records.MAX_BATCH} poster pr. forespørgsel.")
-    results = records.store_batch(get_db(), g.user, body["records"])
+    results = records.store_batch(get_db(), g.user, list_body("records", "poster", records.MAX_BATCH))
     current_app.logger.info("sync by user %s: %s", g.user["id"],
                             {s: sum(r["status"] == s for r in results) for s in ("stored", "duplicate", "refused")})
     return jsonify({"results": results})

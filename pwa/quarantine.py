@@ -16,7 +16,7 @@ import uuid
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
 
-from . import records, sealing
+from . import records
 from .auth import admin_required
 from .csrf import csrf
 from .db import get_db

@@ -18,11 +18,11 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import click
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify
 from flask.cli import with_appcontext
 
 from . import content as c
-from .api import FieldError
+from .api import list_body
 from .auth import login_required
 from .csrf import csrf
 from .db import get_db
@@ -241,19 +241,7 @@ def store_events(db, user, events):
 @login_required
 def events():
     csrf.protect()
-    if not request.is_json:
-        raise FieldError(415, None, "Send JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise FieldError(400, "body", "Ugyldig JSON.")
-    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-        raise FieldError(400, "events", "Skal være en liste af hændelser.")
-    extra = sorted(set(body) - {"events"})
-    if extra:
-        raise FieldError(400, extra[0], "Ukendt felt.")
-    if len(body["events"]) > MAX_BATCH:
-        raise FieldError(413, "events", f"Højst {MAX_BATCH} hændelser pr. forespørgsel.")
-    results = store_events(get_db(), g.user, body["events"])
+    results = store_events(get_db(), g.user, list_body("events", "hændelser", MAX_BATCH))
     return jsonify({"results": results})
 
 
