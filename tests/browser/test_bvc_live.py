@@ -1,5 +1,4 @@
 """The live BVC score in the browser over all 64 combinations, and what each band shows."""
-import itertools
 
 import pytest
 from playwright.sync_api import expect

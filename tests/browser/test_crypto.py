@@ -3,7 +3,6 @@ only on the server; the PIN vault keeps the citizen list unreadable without
 the PIN and deletes it after five wrong tries."""
 import json
 
-from playwright.sync_api import expect  # noqa: F401  (kept for symmetry with other browser tests)
 
 from pwa import sealing
 from tests.conftest import PASSWORD

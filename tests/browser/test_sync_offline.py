@@ -390,7 +390,7 @@ def test_a_rejected_csrf_token_is_refreshed_and_the_upload_retried_at_once(pw, o
 
 def test_a_refused_record_stays_flagged_until_discarded(pw, own_server, tmp_path):
     own_server.start()
-    base, db = own_server.url, Db(own_server)
+    db = Db(own_server)
     ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
     posts = []
 
