@@ -60,7 +60,12 @@
     // needs: the kind, the time and the (random) citizen id.
     // The server's public key outlives a logout: a contact saved after the
     // session lapsed must still be sealed and kept for the next login.
-    const sealKey = await db().get("kv", "seal_key");
+    let sealKey = await db().get("kv", "seal_key");
+    if (!sealKey) {
+      // First save right after login, before the page's session check ran.
+      await refreshSession().catch(() => {});
+      sealKey = await db().get("kv", "seal_key");
+    }
     const sealed = [];
     for (const record of records) sealed.push(await gk.seal(record, sealKey));
     await rememberInVault(records, meta);
