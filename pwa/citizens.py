@@ -49,6 +49,14 @@ def _labels():
     return {"bands": bands, "stages": stages, "techniques": techniques, "age": age_in_words, "local": local_time}
 
 
+def _own_citizen(db, citizen_id):
+    """A citizen of the worker's own team, or 404: other teams' citizens do not exist here."""
+    citizen = records.get_citizen(db, g.user["team_id"], citizen_id)
+    if citizen is None:
+        abort(404, description="Ingen sådan borger i dit team.")
+    return citizen
+
+
 @bp.get("/citizens")
 @login_required
 def index():
@@ -64,9 +72,7 @@ def index():
 @login_required
 def show(citizen_id):
     db = get_db()
-    citizen = records.get_citizen(db, g.user["team_id"], citizen_id)
-    if citizen is None:
-        abort(404, description="Ingen sådan borger i dit team.")
+    citizen = _own_citizen(db, citizen_id)
     encounters = records.encounters_for(db, g.user["team_id"], citizen_id)
     audit.record([citizen_id], "view", "side")
     return render_template("citizen.html", confirm=ConfirmForm(), citizen=citizen, encounters=encounters,
@@ -78,9 +84,7 @@ def show(citizen_id):
 def export(citizen_id):
     """Everything held about one citizen, for a request of access (GDPR art. 15)."""
     db = get_db()
-    citizen = records.get_citizen(db, g.user["team_id"], citizen_id)
-    if citizen is None:
-        abort(404, description="Ingen sådan borger i dit team.")
+    citizen = _own_citizen(db, citizen_id)
     audit.record([citizen_id], "export")
     log = db.execute("SELECT at, user_id, device_id, action, detail FROM access_log WHERE citizen_id = ? AND team_id = ? "
                      "ORDER BY id", [citizen_id, g.user["team_id"]]).fetchall()
@@ -97,9 +101,7 @@ def export(citizen_id):
 def erase(citizen_id):
     """Delete one citizen with all their encounters (GDPR art. 17); the access log keeps that it happened."""
     db = get_db()
-    citizen = records.get_citizen(db, g.user["team_id"], citizen_id)
-    if citizen is None:
-        abort(404, description="Ingen sådan borger i dit team.")
+    citizen = _own_citizen(db, citizen_id)
     if not ConfirmForm().validate_on_submit():
         abort(400, description="Formularen var udløbet. Prøv igen.")
     if request.form.get("confirm_alias", "").strip() != citizen["alias"]:
