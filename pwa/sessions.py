@@ -74,6 +74,10 @@ def start(db, user, device_id):
 def load():
     """Set g.user and g.device_id from the session cookie, or None."""
     g.user, g.device_id, g.session_expires_at = None, None, None
+    # Static files never depend on who asks; skipping them spares the
+    # database a query for every asset the service worker precaches.
+    if request.endpoint == "static":
+        return
     token = session.get("sid")
     if not token:
         return

@@ -174,3 +174,21 @@ def test_about_credits_bvc_and_the_licence_requirement(client):
     html = client.get("/about").get_data(as_text=True)
     assert "Almvik, Woods &amp; Rasmussen (2000)" in html
     assert "skal selv have licens" in html
+
+
+def test_static_assets_cost_no_database_query(logged_in):
+    """Precaching fetches every asset; none of them may cost a session lookup."""
+    from pwa.db import get_db
+    html = logged_in.client.get("/bvc").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app.css[^"]+)"', html).group(1)
+    with logged_in.app.app_context():
+        conn = get_db().conn  # the test client serves on this thread, with this connection
+    statements = []
+    conn.set_trace_callback(statements.append)
+    try:
+        assert logged_in.client.get(css).status_code == 200
+        assert statements == []
+        logged_in.client.get("/api/session")
+        assert any("sessions" in sql for sql in statements)  # the trace does see page requests
+    finally:
+        conn.set_trace_callback(None)
