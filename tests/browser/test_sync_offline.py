@@ -536,3 +536,20 @@ def test_bvc_page_keeps_the_citizen_picker_away_without_a_login(page, server):
     page.get_by_label("Kendt", exact=True).check()
     expect(page.locator("#known-citizen")).to_be_hidden()
     expect(page.locator("#sync-status")).to_be_hidden()
+
+
+def test_todays_pair_from_settings_is_the_pair_of_the_contact(pw, own_server, tmp_path):
+    own_server.start()
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    token = ctx.request.get(own_server.url + "/api/session").json()["csrf_token"]
+    ctx.request.post(own_server.url + "/team/workers", form={"csrf_token": token, "name": "Bo Berg", "username": "bo",
+                                                            "password": PASSWORD})
+    workers = ctx.request.get(own_server.url + "/api/session").json()["workers"]
+    anna, bo = sorted(workers, key=lambda w: w["name"])
+    page.evaluate("import('/static/js/timer-core.js').then(m => m.savePair("
+                  "{me: {id: %d, name: 'Anna Admin'}, partner: {id: %d, name: 'Bo Berg'}}))" % (anna["id"], bo["id"]))
+    page.evaluate("self.gk.outbox.refreshSession()")
+    open_log(page, own_server.url)
+    expect(page.locator("#worker1")).to_have_value(str(anna["id"]))
+    expect(page.locator("#worker2")).to_have_value(str(bo["id"]))
+    ctx.close()

@@ -8,6 +8,7 @@ import "./outbox.js";
 import { ensureUnlocked } from "./lock.js";
 import { bandFor } from "./score.js";
 import { fillCitizenOptions, showLastBand } from "./citizen-info.js";
+import { loadPair, pairIsFromToday } from "./timer-core.js";
 
 const { outbox } = self.gk;
 const form = document.getElementById("log-form");
@@ -97,7 +98,14 @@ if (form) {
     const firstFill = !el.worker1.options.length;
     fillSelect(el.worker1, null, workers, 0);
     fillSelect(el.worker2, null, workers, 1);
-    if (firstFill) el.worker1.value = String(session.user.id);
+    if (firstFill) {
+      // Today's pair (chosen on /settings) is the pair of this contact too.
+      const pair = loadPair();
+      const known = (w) => w && session.workers.some((x) => x.id === w.id);
+      const today = pair && pairIsFromToday(pair);
+      el.worker1.value = String(today && known(pair.me) ? pair.me.id : session.user.id);
+      if (today && known(pair.partner)) el.worker2.value = String(pair.partner.id);
+    }
     fillSelect(el.place, el.placeOptions, session.places.map((p) => [p, p]));
     showGroup(el.place, el.placeOptions, el.place.querySelector('option[value="__andet"]'), session.places.length);
     fillCitizenOptions(el.citizen, el.citizenOptions, citizens);
