@@ -205,3 +205,15 @@ def m0005_quarantine(db):
             result TEXT,
             UNIQUE (device_id, record_id)
         )""")
+
+
+@migrations(name="0006_encounter_amendments")
+def m0006_encounter_amendments(db):
+    # A correction made on the phone is a new record that names the one it
+    # corrects (the phone cannot read back or edit a sealed record, and the
+    # original may already be on the server with its answer lost). The
+    # corrected row stays, hidden, so a change stays traceable and an access
+    # request shows both; superseded_by is set when the correction is stored,
+    # so hiding it never depends on the correction row surviving an erasure.
+    db.execute("ALTER TABLE encounters ADD COLUMN amends TEXT")
+    db.execute("ALTER TABLE encounters ADD COLUMN superseded_by TEXT")

@@ -17,6 +17,7 @@ bp = Blueprint("audit", __name__, url_prefix="/admin")
 
 ACTIONS = {
     "list": "så i listen", "view": "åbnede", "create": "oprettede", "create_encounter": "registrerede kontakt",
+    "amend_encounter": "rettede kontakt",
     "export": "eksporterede alt", "erase": "slettede", "view_access_log": "så adgangsloggen for",
 }
 

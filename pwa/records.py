@@ -20,7 +20,9 @@ LIMITS = {"alias": 40, "description": 200, "places": 200, "place": 120, "note": 
 CPR = re.compile(r"(?<!\d)\d{6}[- ]?\d{4}(?!\d)")
 CITIZEN_FIELDS = {"kind", "id", "alias", "description", "places", "created_at"}
 ENCOUNTER_FIELDS = {"kind", "id", "citizen_id", "occurred_at", "place", "worker_ids", "bvc", "bvc_total",
-                    "stage", "techniques", "note", "followup_step", "followup_date", "created_at"}
+                    "stage", "techniques", "note", "followup_step", "followup_date", "created_at", "amends"}
+# How far a chain of corrections is followed to its newest version.
+MAX_AMEND_CHAIN = 50
 
 
 class Refused(Exception):
@@ -124,9 +126,18 @@ def _list_of(rec, field, allowed, most=None):
     return value
 
 
-def validate_encounter(rec, team_workers, citizen_exists):
+def validate_encounter(rec, team_workers, citizen_exists, encounter_exists=lambda eid: False):
     _check_fields(rec, ENCOUNTER_FIELDS)
     out = {"id": _uuid(rec.get("id"), "id")}
+    amends = rec.get("amends")
+    if amends is not None:
+        amends = _uuid(amends, "amends")
+        if amends == out["id"]:
+            raise Refused("amends", "en kontakt kan ikke rette sig selv")
+        if not encounter_exists(amends):
+            # The same answer for another team's contact: ids do not leak.
+            raise Refused("amends", "ukendt kontakt i dit team")
+    out["amends"] = amends
     citizen_id = rec.get("citizen_id")
     if citizen_id is not None:
         citizen_id = _uuid(citizen_id, "citizen_id")
@@ -170,12 +181,16 @@ def store_batch(db, user, records):
     def citizen_exists(cid):
         return db.execute("SELECT 1 FROM citizens WHERE id = ? AND team_id = ?", [cid, team_id]).fetchone()
 
+    def encounter_exists(eid):
+        return db.execute("SELECT 1 FROM encounters WHERE id = ? AND team_id = ?", [eid, team_id]).fetchone()
+
+    checks = (workers, citizen_exists, encounter_exists)
     results = []
     with write_lock():
         db.execute("BEGIN IMMEDIATE")
         try:
             for rec in records:
-                results.append(_store_one(db, user, rec, workers, citizen_exists))
+                results.append(_store_one(db, user, rec, checks))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -183,7 +198,38 @@ def store_batch(db, user, records):
     return results
 
 
-def _store_one(db, user, rec, workers, citizen_exists):
+def _newest_version(db, eid):
+    """Follow corrections from one encounter to the version now in force.
+
+    A link to a version that is gone (erased with another citizen) ends the
+    chain there, so the new correction takes its place.
+    """
+    row = db.execute("SELECT superseded_by, citizen_id FROM encounters WHERE id = ?", [eid]).fetchone()
+    for _ in range(MAX_AMEND_CHAIN):
+        nxt = row[0] and db.execute("SELECT superseded_by, citizen_id FROM encounters WHERE id = ?",
+                                    [row[0]]).fetchone()
+        if not nxt:
+            break
+        eid, row = row[0], nxt
+    return eid, row[1]
+
+
+def _supersede(db, row):
+    """Hide the version a correction replaces and log it for both citizens it touches.
+
+    Two corrections of the same contact (two taps on "Ret" of the same entry)
+    chain rather than fork: the later one replaces whichever version is in
+    force, so exactly one version is ever shown.
+    """
+    old_id, old_citizen = _newest_version(db, row["amends"])
+    db.execute("UPDATE encounters SET superseded_by = ? WHERE id = ?", [row["id"], old_id])
+    touched = [c for c in dict.fromkeys([old_citizen, row["citizen_id"]]) if c]
+    if touched:
+        audit.record(touched, "amend_encounter", row["id"], db=db, commit=False)
+
+
+def _store_one(db, user, rec, checks):
+    workers, citizen_exists, encounter_exists = checks
     rid = rec.get("id") if isinstance(rec, dict) and isinstance(rec.get("id"), str) else None
     try:
         if not isinstance(rec, dict):
@@ -203,12 +249,17 @@ def _store_one(db, user, rec, workers, citizen_exists):
             if existing[0] != user["team_id"]:
                 raise Refused("id", "id er allerede brugt")
             return {"id": rid, "status": "duplicate"}
-        row = validate_citizen(rec) if kind == "citizen" else validate_encounter(rec, workers, citizen_exists)
+        if kind == "citizen":
+            row = validate_citizen(rec)
+        else:
+            row = validate_encounter(rec, workers, citizen_exists, encounter_exists)
         row.update(team_id=user["team_id"], created_by=user["id"], created_at=row["created_at"] or _now())
         cols = ", ".join(row)
         db.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
         if kind == "citizen":
             audit.record([rid], "create", db=db, commit=False)
+        elif row["amends"]:
+            _supersede(db, row)
         elif row["citizen_id"]:
             audit.record([row["citizen_id"]], "create_encounter", rid, db=db, commit=False)
         return {"id": rid, "status": "stored"}
@@ -220,13 +271,14 @@ def _store_one(db, user, rec, workers, citizen_exists):
 
 _SUMMARY = """
 SELECT c.id, c.alias, c.description, c.places,
-  (SELECT max(occurred_at) FROM encounters e WHERE e.citizen_id = c.id) AS last_contact_at,
-  (SELECT stage FROM encounters e WHERE e.citizen_id = c.id AND stage IS NOT NULL
+  (SELECT max(occurred_at) FROM encounters e WHERE e.citizen_id = c.id AND e.superseded_by IS NULL)
+     AS last_contact_at,
+  (SELECT stage FROM encounters e WHERE e.citizen_id = c.id AND stage IS NOT NULL AND e.superseded_by IS NULL
      ORDER BY occurred_at DESC LIMIT 1) AS last_stage,
   lb.bvc_band AS last_band, lb.bvc_total AS last_bvc_total, lb.occurred_at AS last_bvc_at
 FROM citizens c
 LEFT JOIN encounters lb ON lb.id = (SELECT id FROM encounters e WHERE e.citizen_id = c.id AND bvc IS NOT NULL
-                                    ORDER BY occurred_at DESC LIMIT 1)
+                                    AND e.superseded_by IS NULL ORDER BY occurred_at DESC LIMIT 1)
 WHERE c.team_id = ?
 """
 SUMMARY_KEYS = ("id", "alias", "description", "places", "last_contact_at", "last_stage", "last_band",
@@ -248,20 +300,25 @@ def get_citizen(db, team_id, citizen_id):
 
 
 ENCOUNTER_KEYS = ("id", "citizen_id", "occurred_at", "place", "bvc", "bvc_total", "bvc_band", "stage",
-                  "techniques", "note", "followup_step", "followup_date")
+                  "techniques", "note", "followup_step", "followup_date", "amends")
 
 
-def encounters_for(db, team_id, citizen_id):
+def encounters_for(db, team_id, citizen_id, history=False):
+    """The citizen's contacts as they stand; with history=True (an access
+    request) also the versions corrections replaced, each with superseded_by."""
+    keys = ENCOUNTER_KEYS + (("superseded_by",) if history else ())
     rows = db.execute(
-        "SELECT e.id, e.citizen_id, e.occurred_at, e.place, e.bvc, e.bvc_total, e.bvc_band, e.stage, e.techniques,"
-        " e.note, e.followup_step, e.followup_date, w1.id, w1.name, w2.id, w2.name"
+        f"SELECT {', '.join('e.' + k for k in keys)}, w1.id, w1.name, w2.id, w2.name"
         " FROM encounters e JOIN users w1 ON w1.id = e.worker1_id LEFT JOIN users w2 ON w2.id = e.worker2_id"
-        " WHERE e.team_id = ? AND e.citizen_id = ? ORDER BY e.occurred_at", [team_id, citizen_id])
+        " WHERE e.team_id = ? AND e.citizen_id = ?" + ("" if history else " AND e.superseded_by IS NULL") +
+        " ORDER BY e.occurred_at, e.created_at", [team_id, citizen_id])
+    n = len(keys)
     out = []
     for r in rows:
-        enc = dict(zip(ENCOUNTER_KEYS, r[:12]))
+        enc = dict(zip(keys, r[:n]))
         enc["bvc"] = json.loads(enc["bvc"]) if enc["bvc"] else None
         enc["techniques"] = json.loads(enc["techniques"])
-        enc["workers"] = [{"id": r[12], "name": r[13]}] + ([{"id": r[14], "name": r[15]}] if r[14] else [])
+        w = r[n:]
+        enc["workers"] = [{"id": w[0], "name": w[1]}] + ([{"id": w[2], "name": w[3]}] if w[2] else [])
         out.append(enc)
     return out

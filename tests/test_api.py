@@ -123,6 +123,8 @@ BVC_OK = {"forvirring": 0, "irritabilitet": 0, "stoejende_adfaerd": 0, "fysiske_
     ({"id": "123"}, "id"),
     ({"kind": "person"}, "kind"),
     ({"cpr": "0101901234"}, "cpr"),
+    ({"amends": "not-a-uuid"}, "amends"),
+    ({"amends": str(uuid.uuid4())}, "amends"),
 ])
 def test_bad_encounter_is_refused_naming_the_field_and_changes_nothing(logged_in, change, field):
     logged_in.sync([new_citizen(), new_encounter([me(logged_in)])])
@@ -276,9 +278,11 @@ def test_isolation_sync_cannot_touch_another_teams_data(two_teams):
         new_encounter([anna_id]),                   # their worker
         dict(enc, worker_ids=[ole_id], citizen_id=None),  # their record's id
         dict(kasper, alias="Overtaget"),            # their citizen's id
+        new_encounter([ole_id], amends=enc["id"]),  # a correction of their contact
     ], client=ole).json["results"]
     assert [(r["status"], r["error"]["field"]) for r in results] == [
-        ("refused", "citizen_id"), ("refused", "worker_ids"), ("refused", "id"), ("refused", "id")]
+        ("refused", "citizen_id"), ("refused", "worker_ids"), ("refused", "id"), ("refused", "id"),
+        ("refused", "amends")]
     assert actions.snapshot() == before
 
 
