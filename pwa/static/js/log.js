@@ -34,6 +34,8 @@ if (form) {
     bvcResult: $("log-bvc-result"), note: $("note"), noteCount: $("note-count"),
     followupStep: $("followup-step"), followupDate: $("followup-date"), save: $("log-save"),
     outboxSummary: $("outbox-summary"), outboxList: $("outbox-list"), send: $("outbox-send"),
+    title: $("log-title"), amending: $("log-amending"), amendCancel: $("log-amend-cancel"),
+    doneActions: $("log-done-actions"), amendLast: $("log-amend-last"),
   };
   const items = [...form.querySelectorAll('input[name="items"]')];
 
@@ -45,6 +47,16 @@ if (form) {
   let citizens = [];
   let listSignature = "";
   let lastSaved = null;
+  // A correction in progress: { amends, replaces, what }. A saved record is
+  // sealed, so it is never edited: a correction is a new record that amends
+  // it (it may already be on the server), or, for a refused one, replaces it.
+  let correcting = null;
+  // The last saved form's values, in this page's memory only, so "Ret
+  // kontakten" reopens it filled in; gone on reload and at the idle lock.
+  let lastForm = null;
+  // A new citizen saved with the contact being corrected, offered in the
+  // list even when the PIN vault does not hold it.
+  let extraCitizen = null;
   // A citizen named in the URL (from a citizen's page or the BVC page), set
   // once the cached list has it.
   let wantedCitizen = new URLSearchParams(location.search).get("citizen");
@@ -90,6 +102,7 @@ if (form) {
     if (!cached) return;
     await showVault();
     const list = await outbox.knownCitizens();
+    if (extraCitizen && !list.some((c) => c.id === extraCitizen.id)) list.push(extraCitizen);
     const signature = JSON.stringify([session.workers, session.places, list]);
     if (signature === listSignature) return;
     listSignature = signature;
@@ -133,7 +146,13 @@ if (form) {
     listSignature = null;
     await loadLists();
   });
-  document.addEventListener("gk:locked", () => { listSignature = null; loadLists(); });
+  document.addEventListener("gk:locked", () => {
+    lastForm = null;
+    extraCitizen = null;
+    el.doneActions.hidden = true;
+    listSignature = null;
+    loadLists();
+  });
   document.addEventListener("gk:vault-wiped", () => { listSignature = null; loadLists(); });
 
   // --- what the form shows as it is filled in -------------------------------
@@ -325,11 +344,14 @@ if (form) {
       showErrors(errors);
       return;
     }
+    const correction = correcting;
+    if (correction && correction.amends) encounter.amends = correction.amends;
+    const values = captureForm();
     saving = true;
     el.save.disabled = true;
     el.save.textContent = "Gemmer …";
     try {
-      await outbox.add(records, { team: session.team.id, meta });
+      await outbox.add(records, { team: session.team.id, meta, replaces: correction && correction.replaces });
     } catch (err) {
       console.warn("Could not save to the outbox:", err);
       clearErrors();
@@ -342,28 +364,122 @@ if (form) {
     } finally {
       saving = false;
       el.save.disabled = false;
-      el.save.textContent = "Gem kontakt";
+      el.save.textContent = correcting ? "Gem rettelsen" : "Gem kontakt";
     }
     const who = meta[encounter.id].alias || "ukendt borger";
-    lastSaved = { id: encounter.id, label: `${who}, ${clock(encounter.occurred_at).replace("i dag ", "kl. ")}` };
+    const isNew = el.citizen.value === "ny";
+    lastForm = { id: encounter.id, values,
+                 newCitizen: isNew ? { id: encounter.citizen_id, alias: meta[encounter.citizen_id].alias,
+                                       description: "", pending: true } : extraCitizen };
+    lastSaved = { id: encounter.id,
+                  label: `${correction ? "rettelse – " : ""}${who}, ${clock(encounter.occurred_at).replace("i dag ", "kl. ")}` };
+    endCorrection();
     say(`Gemt på telefonen – ${navigator.onLine ? "sender …" : "sendes når der er net"} (${lastSaved.label}).`);
     resetForm();
+    el.doneActions.hidden = false;
     window.scrollTo({ top: 0 });
     el.done.focus();
     document.dispatchEvent(new Event("gk:sync"));
+  });
+
+  // --- corrections -------------------------------------------------------------
+
+  const formFields = () => [...form.elements].filter((f) => f.name && f.type !== "submit" && f.type !== "button");
+  const ticked = (f) => f.type === "checkbox" || f.type === "radio";
+  const captureForm = () => formFields().map((f) => (ticked(f) ? f.checked : f.value));
+  function restoreForm(values) {
+    formFields().forEach((f, i) => {
+      if (ticked(f)) f.checked = values[i];
+      else f.value = values[i];
+    });
+  }
+
+  // What a correction of the entry with this id must do: amend a waiting or
+  // sent contact; replace a refused one (amending what it amended, if any).
+  async function correctionOf(id, what) {
+    const entry = (await outbox.list()).find((e) => e.id === id);
+    const refused = entry && entry.status === "refused";
+    const remembered = lastForm && lastForm.id === id ? lastForm : null;
+    return {
+      amends: refused ? (entry.meta && entry.meta.amends) || null : id,
+      replaces: refused ? id : null,
+      what,
+      values: remembered && remembered.values,
+      newCitizen: remembered && remembered.newCitizen,
+      occurredAt: entry && entry.meta && entry.meta.occurred_at,
+      citizenId: entry && entry.meta && entry.meta.citizen_id,
+    };
+  }
+
+  async function startCorrection(target) {
+    resetForm();
+    correcting = target;
+    if (target.newCitizen) {
+      extraCitizen = target.newCitizen;
+      listSignature = null;
+      await loadLists();
+    }
+    if (target.values) {
+      restoreForm(target.values);
+      if (target.newCitizen) {
+        // The citizen was created with the contact; the correction names it.
+        el.citizen.value = target.newCitizen.id;
+        for (const input of [el.alias, el.description, el.places]) input.value = "";
+      }
+    } else {
+      if (target.citizenId && [...el.citizen.options].some((o) => o.value === target.citizenId)) {
+        el.citizen.value = target.citizenId;
+      }
+      if (target.occurredAt) el.when.value = localInput(new Date(target.occurredAt));
+    }
+    whenTouched = true;  // the contact's time, not the time of the correction
+    showCitizen();
+    showBvc();
+    showPlace();
+    showCount();
+    el.title.textContent = "Ret kontakt";
+    el.save.textContent = "Gem rettelsen";
+    el.amending.querySelector("[data-amend-what]").textContent = target.what;
+    el.amending.querySelector("[data-amend-text]").textContent = target.values
+      ? "Ret det, der er forkert, og gem. Rettelsen erstatter den gemte kontakt – også hvis den allerede er sendt."
+      : "Den gemte kontakt er krypteret og kan ikke vises på telefonen. Udfyld kontakten, som den skal være; " +
+        "den erstatter den gemte – også hvis den allerede er sendt.";
+    el.amending.hidden = false;
+    el.doneActions.hidden = true;
+    el.done.hidden = true;
+    window.scrollTo({ top: 0 });
+    el.amending.focus();
+  }
+
+  function endCorrection() {
+    correcting = null;
+    el.amending.hidden = true;
+    el.title.textContent = "Ny kontakt";
+    el.save.textContent = "Gem kontakt";
+  }
+
+  el.amendLast.addEventListener("click", async () => {
+    if (lastForm) startCorrection(await correctionOf(lastForm.id, `den kontakt, du lige gemte (${lastSaved ? lastSaved.label : "nu"})`));
+  });
+  el.amendCancel.addEventListener("click", () => {
+    endCorrection();
+    resetForm();
+    el.doneActions.hidden = !lastForm;
   });
 
   // --- the outbox on this page ---------------------------------------------------
 
   function entryLine(e) {
     // The record itself is sealed; only its kind and time are readable here.
-    const what = e.kind === "citizen" ? "Ny borger" : "Kontakt";
+    const what = e.kind === "citizen" ? "Ny borger" : e.meta && e.meta.amends ? "Rettelse af kontakt" : "Kontakt";
     const when = (e.meta && e.meta.occurred_at) || e.created_at;
     return `${what} · ${clock(when)}`;
   }
 
   async function renderOutbox() {
     const [entries, st] = await Promise.all([outbox.list(), outbox.status()]);
+    const corrected = new Set(entries.filter((e) => e.status === "waiting" && e.meta && e.meta.amends)
+      .map((e) => e.meta.amends));
     const items = entries.map((e) => {
       const li = document.createElement("li");
       li.className = `outbox-item is-${e.status}`;
@@ -395,6 +511,20 @@ if (form) {
           }
         });
         li.append(why, discard);
+      }
+      if (corrected.has(e.id)) {
+        const note = document.createElement("p");
+        note.className = "small";
+        note.textContent = "Rettet: rettelsen sendes lige efter og erstatter den.";
+        li.append(note);
+      } else if (e.kind === "encounter") {
+        const fix = document.createElement("button");
+        fix.type = "button";
+        fix.className = "btn btn-secondary btn-small";
+        fix.textContent = "Ret";
+        fix.setAttribute("aria-label", `Ret: ${entryLine(e)}`);
+        fix.addEventListener("click", async () => startCorrection(await correctionOf(e.id, entryLine(e))));
+        li.append(fix);
       }
       return li;
     });

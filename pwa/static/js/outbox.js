@@ -53,7 +53,11 @@
   // Queue records in one transaction: a new citizen and its first encounter
   // are saved together or not at all. A record whose id is already queued is
   // skipped, so saving the same form twice still queues it once.
-  async function add(records, { team, meta = {} } = {}) {
+  // `replaces` names a refused entry the new records correct: it leaves in
+  // the same transaction, so the correction and the refusal never both wait
+  // and never both vanish. (A waiting or sent record is corrected instead by
+  // a record that `amends` it: it may already be stored on the server.)
+  async function add(records, { team, meta = {}, replaces = null } = {}) {
     const now = new Date().toISOString();
     // Sealed before it touches storage: the phone cannot read it back, only
     // the server can (issue 8). What stays in clear is what the outbox list
@@ -71,8 +75,15 @@
     await rememberInVault(records, meta);
     const added = await db().tx("outbox", "readwrite", (store) => {
       let count = 0;
+      if (replaces) {
+        const req = store.index("id").get(replaces);
+        req.onsuccess = () => {
+          if (req.result && req.result.status === "refused") store.delete(req.result.seq);
+        };
+      }
       records.forEach((record, i) => {
-        const summary = { occurred_at: record.occurred_at || null, citizen_id: record.citizen_id || null };
+        const summary = { occurred_at: record.occurred_at || null, citizen_id: record.citizen_id || null,
+                          amends: record.amends || null };
         const req = store.add({ id: record.id, kind: record.kind, sealed: sealed[i], team, created_at: now,
                                 status: "waiting", error: null, meta: summary });
         req.onsuccess = () => { count += 1; };
@@ -108,7 +119,9 @@
     // Counted as the worker thinks of them: contacts, plus a new citizen
     // only if no waiting contact carries it along.
     const waiting = entries.filter((e) => e.status === "waiting");
-    const contacts = waiting.filter((e) => e.kind === "encounter");
+    // A contact and its waiting correction are one contact to the worker.
+    const corrected = new Set(waiting.map((e) => e.meta && e.meta.amends).filter(Boolean));
+    const contacts = waiting.filter((e) => e.kind === "encounter" && !corrected.has(e.id));
     const named = new Set(contacts.map((e) => e.meta && e.meta.citizen_id));
     const citizens = waiting.filter((e) => e.kind === "citizen");
     return {
