@@ -33,6 +33,15 @@ RULES = [
     ("access_log", "ACCESS_LOG_RETENTION_MONTHS", "at < :cut"),
 ]
 LABELS = {"encounters": "occurred before", "citizens": "no contact since", "access_log": "logged before"}
+# A deletion is a change of a citizen's data, so it goes in the access log
+# like any other (no user: the rule did it), in the same transaction. The
+# log's own expiry is not logged row by row: that is what its period means.
+LOG_DELETIONS = {
+    "encounters": "SELECT team_id, citizen_id, 'retention', count(*) || ' kontakt(er) fra før ' || :cut"
+                  " FROM encounters WHERE {clause} AND citizen_id IS NOT NULL GROUP BY team_id, citizen_id",
+    "citizens": "SELECT team_id, id, 'retention', 'borgeren, ingen kontakt siden ' || :cut"
+                " FROM citizens WHERE {clause}",
+}
 
 
 def months_setting(key):
@@ -67,6 +76,9 @@ def run(db, dry_run=False):
                 continue
             count = db.execute(f"SELECT count(*) FROM {table} WHERE {clause}", {"cut": cut}).fetchone()[0]
             if not dry_run:
+                if table in LOG_DELETIONS and _exists(db, "access_log"):
+                    db.execute("INSERT INTO access_log (team_id, citizen_id, action, detail) "
+                               + LOG_DELETIONS[table].format(clause=clause), {"cut": cut})
                 db.execute(f"DELETE FROM {table} WHERE {clause}", {"cut": cut})
             report.append((table, months, cut, count))
         db.execute("ROLLBACK" if dry_run else "COMMIT")

@@ -70,6 +70,7 @@ def history(logged_in):
     db.conn.close()
     return {"cut": cut, "log_cut": log_cut, "log": log,
             "gone_citizens": {gone_citizen["id"], never_met_old["id"]},
+            "logged_citizens": (gone_citizen["id"], long_known["id"]),
             "kept_citizens": {never_met_new["id"], long_known["id"]},
             "gone_encounters": {e["id"] for e in old}, "kept_encounters": {e["id"] for e in recent}}
 
@@ -81,7 +82,19 @@ def test_retention_removes_what_is_past_its_period_and_keeps_the_rest(logged_in,
     assert ids(logged_in, "citizens") == history["kept_citizens"]
     assert ids(logged_in, "encounters") == history["kept_encounters"]
     after = tables(logged_in)
-    assert {r[0] for r in after["access_log"]} == {r[0] for r in before["access_log"]} - {history["log"]["old"]}
+    logged_before = {r[0] for r in before["access_log"]}
+    new_rows = [r for r in after["access_log"] if r[0] not in logged_before]
+    assert {r[0] for r in after["access_log"]} - {r[0] for r in new_rows} == logged_before - {history["log"]["old"]}
+    # Each deletion is in the access log, per citizen, with no user: the rule did it.
+    db = logged_in.db()
+    logged = sorted((r[0], r[1], r[2]) for r in db.execute(
+        "SELECT citizen_id, action, detail FROM access_log WHERE action = 'retention'"))
+    db.conn.close()
+    gone_with_contact, long_known = history["logged_citizens"]
+    assert [(c, a, d.split(" fra")[0].split(",")[0]) for c, a, d in logged] == sorted(
+        [(gone_with_contact, "retention", "1 kontakt(er)"), (long_known, "retention", "1 kontakt(er)")]
+        + [(c, "retention", "borgeren") for c in history["gone_citizens"]])
+    assert all(r[3] is None and r[4] is None for r in new_rows)  # user_id, device_id and len(new_rows) == len(logged)
     for table in set(before) - set(KEPT_BY_RETENTION):
         assert after[table] == before[table], table
     # It says what it removed, and the cut-offs it used (within the seconds the test took).
