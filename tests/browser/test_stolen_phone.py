@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_until
 from tests.browser.test_sync_offline import (PASSWORD, go_offline, logged_in_profile,
-                                             open_log, outbox, save_contact, wait_outbox_len)
+                                             open_log, outbox, poll, save_contact, wait_outbox_len)
 
 
 def idle_lock(page):
@@ -107,4 +107,30 @@ def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_serv
     assert db.execute("SELECT alias FROM citizens").fetchall() == [("Lone",)]
     assert db.execute("SELECT note FROM encounters").fetchall() == [("Skrevet før tyveriet",)]
     admin.context.browser.close()
+    ctx.close()
+
+
+def test_without_a_pin_the_lock_removes_a_citizen_page_and_ends_the_session(pw, own_server, tmp_path):
+    own_server.start()
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    page.evaluate("self.gk.vault.wipe()")  # a phone where no PIN was ever chosen
+    assert page.evaluate("self.gk.vault.state()") == "none"
+    db = sqlite3.connect(own_server.instance_dir / "gadekontakt.sqlite")
+    page.goto(own_server.url + "/citizens")
+    expect(page.locator("#main")).to_be_visible()
+    live_sql = "SELECT count(*) FROM sessions WHERE revoked_at IS NULL"
+    live = db.execute(live_sql).fetchone()[0]
+    assert live >= 1
+    wait_until(page, "document.querySelector('.lock-cover') !== null")  # the guard is listening
+    idle_lock(page)
+    expect(page.locator(".lock-cover")).to_contain_text("logget ud")
+    assert page.locator("#main").count() == 0  # gone from the page, not only hidden
+    poll(page, lambda: db.execute(live_sql).fetchone()[0] == live - 1,
+         "the server session did not end")
+    page.get_by_role("link", name="Log ind igen").click()
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fcitizens$"))
+    # The field kit still needs nothing.
+    page.goto(own_server.url + "/bvc")
+    page.get_by_text("Forvirring", exact=True).click()
+    expect(page.locator("#bvc-result")).to_contain_text("Moderat")
     ctx.close()

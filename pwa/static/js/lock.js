@@ -1,8 +1,9 @@
 // The idle lock and the PIN dialog in front of citizens' data.
 //
-// After the policy's idle minutes (LOCK_MINUTES on the server, 5 by default) without a touch, the vault's key is dropped: the
-// citizen list and any page showing citizens' data hide until the PIN is
-// typed. The field kit — BVC, stages, prompts, checklists, the timer — never
+// After the policy's idle minutes (LOCK_MINUTES on the server, 5 by default)
+// without a touch, the vault's key is dropped: the citizen list and any page
+// showing citizens' data hide until the PIN is typed (or, with no PIN on the
+// phone, the page's data goes and the worker logs in again). The field kit — BVC, stages, prompts, checklists, the timer — never
 // asks for the PIN; only what names citizens does.
 import "./idb.js";
 import "./vault.js";
@@ -95,21 +96,42 @@ function touch() {
 }
 
 // Pages showing citizens' data from the server hide it when the lock falls.
+// With a PIN, the PIN shows it again. Without one there is nothing to unlock
+// with, so the data leaves the page and the server session ends: the next
+// look needs the password (the sealed outbox stays; the field kit needs no
+// login).
 async function guardServerPage() {
   const main = document.getElementById("main");
   if (!document.body.hasAttribute("data-citizen-data") || !main) return;
-  const cover = el("div", { class: "lock-cover", hidden: "" },
-    el("p", { class: "lead", text: "Låst, fordi telefonen ikke har været brugt et stykke tid." }),
-    el("button", { type: "button", class: "btn", text: "Lås op med PIN" }));
+  const text = el("p", { class: "lead", text: "Låst, fordi telefonen ikke har været brugt et stykke tid." });
+  const unlock = el("button", { type: "button", class: "btn", text: "Lås op med PIN" });
+  const cover = el("div", { class: "lock-cover", hidden: "" }, text, unlock);
   main.before(cover);
   const hide = () => { main.hidden = true; cover.hidden = false; };
   document.addEventListener("gk:locked", async () => {
-    if ((await gk.vault.state()) !== "none") hide();
+    if ((await gk.vault.state()) !== "none") { hide(); return; }
+    main.remove();
+    unlock.remove();
+    cover.hidden = false;
+    text.textContent = `Du er logget ud, fordi telefonen ikke har været brugt i ${lockMinutes} minutter, ` +
+      "og der er ingen PIN at låse op med.";
+    const next = encodeURIComponent(location.pathname + location.search);
+    cover.append(el("p", {}, el("a", { class: "btn", href: `/login?next=${next}`, text: "Log ind igen" })));
+    await endServerSession().catch(() => {});
   });
-  cover.querySelector("button").addEventListener("click", async () => {
+  unlock.addEventListener("click", async () => {
     if (await ensureUnlocked()) { main.hidden = false; cover.hidden = true; touch(); }
   });
   if ((await gk.vault.state()) === "locked") hide();
+}
+
+async function endServerSession() {
+  const resp = await fetch("/api/session", { credentials: "same-origin", cache: "no-store",
+                                             headers: { Accept: "application/json" } });
+  const session = await resp.json();
+  if (!session.user) return;
+  await fetch("/logout", { method: "POST", credentials: "same-origin", redirect: "manual",
+                           body: new URLSearchParams({ csrf_token: session.csrf_token }) });
 }
 
 export async function startIdleLock() {
