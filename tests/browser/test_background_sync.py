@@ -1,0 +1,45 @@
+"""Background Sync: with no page of the app open, the service worker alone
+uploads the outbox when the browser hands it a 'sync' event.
+
+Headless Chromium never loses its real network, so the browser itself will not
+fire the event here; DevTools' ServiceWorker.dispatchSyncEvent delivers the
+very event the browser would, to the registration the page asked for."""
+from tests.browser.conftest import wait_until
+from tests.browser.test_sync_offline import (Db, go_offline, logged_in_profile, open_log, outbox, poll,
+                                             save_contact)
+
+
+def test_the_service_worker_alone_uploads_the_outbox_on_a_sync_event(pw, own_server, tmp_path):
+    own_server.start()
+    base, db = own_server.url, Db(own_server)
+    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    go_offline(ctx, own_server)
+    open_log(page, base)
+    save_contact(page, "Baggrund", new=True, stage="action", note="Sendt af service workeren")
+    entries = outbox(page)
+    page.evaluate("document.dispatchEvent(new Event('gk:sync'))")  # fails offline, so asks for a sync
+    wait_until(page, "navigator.serviceWorker.ready.then(r => r.sync.getTags())"
+                     ".then(tags => tags.includes('gk-outbox'))")
+
+    cdp = ctx.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    poll(page, lambda: any(r["scopeURL"] == base + "/" for r in registrations), "no registration reported")
+    registration = next(r for r in registrations if r["scopeURL"] == base + "/")
+
+    # No page of the app is open any more: only the worker can do it.
+    page.goto("about:blank")
+    own_server.start()
+    ctx.set_offline(False)
+    assert db.encounters() == []
+    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": base, "registrationId": registration["registrationId"],
+                                                 "tag": "gk-outbox", "lastChance": False})
+    poll(page, lambda: len(db.encounters()) == 1 and len(db.citizens()) == 1, "the worker uploaded nothing")
+    [(enc_id, citizen_id, _total, stage, note)] = db.encounters()
+    assert {enc_id, citizen_id} == {e["id"] for e in entries}
+    assert (stage, note) == ("action", "Sendt af service workeren")
+    # And the phone knows: its outbox is empty when the app opens again.
+    open_log(page, base)
+    wait_until(page, "self.gk.outbox.list().then(l => l.length === 0)")
+    ctx.close()
