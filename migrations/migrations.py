@@ -217,3 +217,11 @@ def m0006_encounter_amendments(db):
     # so hiding it never depends on the correction row surviving an erasure.
     db.execute("ALTER TABLE encounters ADD COLUMN amends TEXT")
     db.execute("ALTER TABLE encounters ADD COLUMN superseded_by TEXT")
+
+
+@migrations(name="0007_drop_users_session_version")
+def m0007_drop_users_session_version(db):
+    # Sessions moved to the server (0003): a reset, deactivation or lost
+    # phone revokes the session rows themselves, so this counter was never
+    # read. A column that claims to end sessions and does not would mislead.
+    db.execute("ALTER TABLE users DROP COLUMN session_version")
