@@ -40,7 +40,9 @@ function askPin(mode) {
     const msg = el("p", { id: "pin-msg", class: "error-text", role: "alert" });
     const submit = el("button", { type: "submit", class: "btn", text: creating ? "Gem PIN" : "Lås op" });
     const cancel = el("button", { type: "button", class: "btn btn-secondary", text: "Annullér" });
-    const form = el("form", { method: "dialog", class: "form" },
+    // novalidate: the browser's own bubble speaks English and hides our
+    // Danish message in the alert below.
+    const form = el("form", { method: "dialog", class: "form", novalidate: "" },
       el("h2", { text: creating ? "Vælg en PIN til borgerlisten" : "Lås borgerlisten op" }),
       el("p", { id: "pin-hint", class: "hint", text: creating
         ? "6–12 cifre. Listen over teamets borgere gemmes krypteret på telefonen og kan kun læses med PIN'en."
@@ -65,6 +67,7 @@ function askPin(mode) {
           done(true);
           return;
         }
+        if (!gk.vault.validPin(pin.value)) { msg.textContent = "PIN'en er 6–12 cifre."; pin.focus(); return; }
         const r = await gk.vault.unlock(pin.value);
         if (r.result === "ok") { done(true); return; }
         if (r.result === "wiped") {
