@@ -38,6 +38,7 @@ class LiveServer:
     def __init__(self, instance_dir=None, port=None, root=ROOT, kind="flask", migrate=False, **config):
         self.temporary = instance_dir is None
         self.instance_dir = Path(instance_dir or tempfile.mkdtemp(prefix="gadekontakt-live-"))
+        self.auto_port = port is None
         self.port = port or free_port()
         self.root = Path(root)
         self.kind = kind
@@ -71,25 +72,48 @@ class LiveServer:
         self.config.update(config)
         env = self._env()
         self.instance_dir.mkdir(parents=True, exist_ok=True)
+        self.log.touch()
         if self.migrate:
             # As `make run` does: bring the instance's database up to date first.
             done = subprocess.run([sys.executable, "-m", "flask", "--app", "pwa", "migrate"], cwd=self.root,
                                   env=env, capture_output=True, text=True, timeout=120)
             if done.returncode != 0 and "No such command" not in done.stderr:
                 raise RuntimeError("flask migrate failed:\n" + done.stderr[-2000:])
+        for attempt in range(3):
+            if self._launch(config.get("single")):
+                return self
+            # Another process (a parallel test run) took the free port first.
+            self.stop(signal.SIGKILL)
+            if not self.auto_port or attempt == 2:
+                break
+            self.port = free_port()
+        raise RuntimeError(f"server could not listen on port {self.port}: {self.log.read_text()[-2000:]}")
+
+    def _launch(self, single):
+        """Start the server; False if its port was taken. Ready means our own
+        process says it listens (not just anything answering on the port)."""
+        offset = self.log.stat().st_size if self.log.exists() else 0
         self.proc = subprocess.Popen(
-            self._command(config.get("single")), cwd=self.root, env=env,
+            self._command(single), cwd=self.root, env=self._env(),
             stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        listening = (f"Running on http://127.0.0.1:{self.port}", f"Listening at: http://127.0.0.1:{self.port}")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            with self.log.open("rb") as f:
+                f.seek(offset)
+                text = f.read().decode(errors="replace")
+            if "Address already in use" in text or "Connection in use" in text:
+                return False
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/api/version", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.05)
+                raise RuntimeError(f"server exited: {text[-2000:]}")
+            if any(line in text for line in listening):
+                try:
+                    with urllib.request.urlopen(self.url + "/api/version", timeout=1) as r:
+                        if r.status == 200:
+                            return True
+                except OSError:
+                    pass
+            time.sleep(0.05)
         raise RuntimeError("server did not start in 30 s")
 
     def stop(self, sig=signal.SIGTERM):
