@@ -28,20 +28,18 @@ import datetime as dt
 import json
 import os
 import platform
-import re
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+from tests.live import LiveServer  # noqa: E402
 OUT = BENCH / "out"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 LIGHTHOUSE = BENCH / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -67,77 +65,11 @@ PHONE = dict(viewport={"width": 412, "height": 823}, device_scale_factor=1.75, i
 
 # --------------------------------------------------------------------------- server
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`flask --app pwa run` in a temp instance folder; its access log tells which requests reached it."""
-
-    def __init__(self, root=ROOT, kind="flask"):
-        self.root = Path(root)
-        self.kind = kind
-        self.instance = Path(tempfile.mkdtemp(prefix="gadekontakt-bench-"))
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = self.instance / "server.log"
-        self.proc = None
-
-    def __enter__(self):
-        try:
-            return self._start()
-        except BaseException:
-            self.__exit__()
-            raise
-
-    def _start(self):
-        env = dict(os.environ, GADEKONTAKT_INSTANCE=str(self.instance), FLASK_DEBUG="0")
-        # As `make run` does: bring the fresh instance's database up to date first.
-        migrate = subprocess.run([sys.executable, "-m", "flask", "--app", "pwa", "migrate"], cwd=self.root,
-                                 env=env, capture_output=True, text=True, timeout=120)
-        if migrate.returncode != 0 and "No such command" not in migrate.stderr:
-            raise RuntimeError("flask migrate failed:\n" + migrate.stderr[-2000:])
-        if self.kind == "gunicorn":
-            # Keeps connections alive, unlike Werkzeug's development server
-            # (which sends "Connection: close" on every response).
-            conf = self.root / "gunicorn.conf.py"
-            cmd = [sys.executable, "-m", "gunicorn", *(["-c", str(conf)] if conf.exists() else
-                                                      ["--worker-class", "gthread", "--threads", "4"]),
-                   "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-",
-                   "--access-logformat", '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s', "pwa:create_app()"]
-        else:
-            cmd = [sys.executable, "-m", "flask", "--app", "pwa", "run", "--host", "127.0.0.1",
-                   "--port", str(self.port), "--no-reload", "--with-threads"]
-        self.proc = subprocess.Popen(
-            cmd,
-            cwd=self.root, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited:\n" + self.log.read_text()[-2000:])
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not answer in 30 s")
-
-    def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        shutil.rmtree(self.instance, ignore_errors=True)
-
-    def requests(self):
-        """Every request line the server logged so far: [(method, path), ...]."""
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+"', text)
+def Server(root=ROOT, kind="flask"):
+    """The app on a free loopback port, in a throw-away instance folder, after
+    `flask migrate` (as `make run` does); its access log tells which requests
+    reached it (tests/live.py)."""
+    return LiveServer(root=root, kind=kind, migrate=True)
 
 
 # --------------------------------------------------------------------------- lighthouse

@@ -24,6 +24,16 @@ def asset_url(filename):
     return url_for("static", filename=filename, v=file_hash(STATIC / filename))
 
 
+def module_url(filename):
+    """The URL a static `import "./x.js"` resolves to: without ?v=.
+
+    A page's `<link rel="modulepreload">` must name exactly that URL, since
+    the browser's module map is keyed by it (a hashed URL would be fetched a
+    second time). The service worker serves it from the precached, hashed
+    copy (it matches /static/ without the query)."""
+    return url_for("static", filename=filename)
+
+
 def static_files():
     return sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*") if p.is_file())
 
@@ -55,5 +65,5 @@ def _long_cache_for_hashed_assets(response):
 
 def init_app(app):
     app.config["ASSET_VERSION"] = compute_version(app.config.get("ASSET_SALT", ""))
-    app.jinja_env.globals.update(asset_url=asset_url, app_version=version)
+    app.jinja_env.globals.update(asset_url=asset_url, module_url=module_url, app_version=version)
     app.after_request(_long_cache_for_hashed_assets)

@@ -2,12 +2,18 @@
 
 Tests talk to it over HTTP as a phone would, and can stop, kill and restart
 it on the same port (same origin, so the browser keeps its service worker).
+The benchmarks (bench/) use it too: as a context manager in a throw-away
+instance folder, optionally served by gunicorn as in production, with the
+access log telling which requests reached the server.
 """
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -22,9 +28,21 @@ def free_port():
 
 
 class LiveServer:
-    def __init__(self, instance_dir, port=None, **config):
-        self.instance_dir = Path(instance_dir)
+    """`flask --app pwa run` (Werkzeug) or gunicorn with gunicorn.conf.py.
+
+    instance_dir: the instance folder (database, secret, server.log); a
+    temporary one, removed on exit, when None. root: the folder holding the
+    pwa package (to serve a patched copy). config: GADEKONTAKT_* settings.
+    """
+
+    def __init__(self, instance_dir=None, port=None, root=ROOT, kind="flask", migrate=False, **config):
+        self.temporary = instance_dir is None
+        self.instance_dir = Path(instance_dir or tempfile.mkdtemp(prefix="gadekontakt-live-"))
+        self.auto_port = port is None
         self.port = port or free_port()
+        self.root = Path(root)
+        self.kind = kind
+        self.migrate = migrate
         self.config = config
         self.proc = None
         self.log = self.instance_dir / "server.log"
@@ -33,32 +51,97 @@ class LiveServer:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, **config):
-        self.config.update(config)
+    def _env(self):
         env = dict(os.environ, GADEKONTAKT_INSTANCE=str(self.instance_dir), FLASK_DEBUG="0")
         env.update({f"GADEKONTAKT_{k}": str(v) for k, v in self.config.items()})
+        return env
+
+    def _command(self, single):
+        if self.kind == "gunicorn":
+            # Keeps connections alive, unlike Werkzeug's development server
+            # (which sends "Connection: close" on every response).
+            conf = self.root / "gunicorn.conf.py"
+            return [sys.executable, "-m", "gunicorn",
+                    *(["-c", str(conf)] if conf.exists() else ["--worker-class", "gthread", "--threads", "4"]),
+                    "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-",
+                    "--access-logformat", '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s', "pwa:create_app()"]
+        return [sys.executable, "-m", "flask", "--app", "pwa", "run", "--host", "127.0.0.1",
+                "--port", str(self.port), "--no-reload", "--without-threads" if single else "--with-threads"]
+
+    def start(self, **config):
+        self.config.update(config)
+        env = self._env()
         self.instance_dir.mkdir(parents=True, exist_ok=True)
+        self.log.touch()
+        if self.migrate:
+            # As `make run` does: bring the instance's database up to date first.
+            done = subprocess.run([sys.executable, "-m", "flask", "--app", "pwa", "migrate"], cwd=self.root,
+                                  env=env, capture_output=True, text=True, timeout=120)
+            if done.returncode != 0 and "No such command" not in done.stderr:
+                raise RuntimeError("flask migrate failed:\n" + done.stderr[-2000:])
+        for attempt in range(3):
+            if self._launch(config.get("single")):
+                return self
+            # Another process (a parallel test run) took the free port first.
+            self.stop(signal.SIGKILL)
+            if not self.auto_port or attempt == 2:
+                break
+            self.port = free_port()
+        raise RuntimeError(f"server could not listen on port {self.port}: {self.log.read_text()[-2000:]}")
+
+    def _launch(self, single):
+        """Start the server; False if its port was taken. Ready means our own
+        process says it listens (not just anything answering on the port)."""
+        offset = self.log.stat().st_size if self.log.exists() else 0
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "pwa", "run", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-reload", "--without-threads" if config.get("single") else "--with-threads"],
-            cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
+            self._command(single), cwd=self.root, env=self._env(),
+            stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        listening = (f"Running on http://127.0.0.1:{self.port}", f"Listening at: http://127.0.0.1:{self.port}")
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            with self.log.open("rb") as f:
+                f.seek(offset)
+                text = f.read().decode(errors="replace")
+            if "Address already in use" in text or "Connection in use" in text:
+                return False
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/api/version", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not start in 20 s")
+                raise RuntimeError(f"server exited: {text[-2000:]}")
+            if any(line in text for line in listening):
+                try:
+                    with urllib.request.urlopen(self.url + "/api/version", timeout=1) as r:
+                        if r.status == 200:
+                            return True
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not start in 30 s")
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
-            self.proc.wait(timeout=10)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
         self.proc = None
 
     def kill(self):
         self.stop(signal.SIGKILL)
+
+    def requests(self):
+        """Every request line the server logged so far: [(method, path), ...]."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+"', text)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+        if self.temporary:
+            shutil.rmtree(self.instance_dir, ignore_errors=True)

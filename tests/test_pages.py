@@ -113,7 +113,12 @@ def test_prompts_filter_by_stage_without_javascript(client):
 
 def test_static_assets_are_hashed_and_cached_for_a_year(client):
     html = client.get("/bvc").get_data(as_text=True)
-    urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    # A modulepreload names the URL a module's static import resolves to,
+    # which has no ?v= (the browser's module map is keyed by the exact URL);
+    # everything else the page loads itself is hashed.
+    preloads = re.findall(r'<link rel="modulepreload" href="(/static/[^"]+)"', html)
+    assert preloads and all("?" not in u and u.endswith(".js") for u in preloads)
+    urls = [u for u in re.findall(r'(?:src|href)="(/static/[^"]+)"', html) if u not in preloads]
     assert urls and all("?v=" in u for u in urls)
     resp = client.get(urls[0])
     assert resp.status_code == 200
@@ -192,3 +197,17 @@ def test_static_assets_cost_no_database_query(logged_in):
         assert any("sessions" in sql for sql in statements)  # the trace does see page requests
     finally:
         conn.set_trace_callback(None)
+
+
+@pytest.mark.parametrize("path", ["/bvc", "/stages", "/prompts"])
+def test_modulepreloads_are_the_pages_static_imports(client, path):
+    # Each preload saves a round trip only if a page script imports exactly
+    # that file; a static import left unpreloaded costs one.
+    html = client.get(path).get_data(as_text=True)
+    preloads = set(re.findall(r'<link rel="modulepreload" href="/static/js/([^"]+)"', html))
+    scripts = re.findall(r'<script type="module" src="/static/js/([^"?]+)\?v=', html)
+    imported = set()
+    for name in scripts:
+        source = (assets.STATIC / "js" / name).read_text(encoding="utf-8")
+        imported |= set(re.findall(r'^import\s[^;]*?from\s+"\./([\w-]+\.js)";', source, re.M | re.S))
+    assert preloads and preloads == imported

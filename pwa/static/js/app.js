@@ -3,6 +3,37 @@
 // forced: a reload mid-contact could lose what the worker is looking at.
 document.documentElement.classList.add("js");
 
+// Resolves once the page has shown its first content (First Contentful Paint).
+// Whatever the page does not need to be read and tapped (the outbox, the
+// session check, the citizen list, the idle lock) waits for it, so it can
+// never delay the paint. Shared on self.gk: module scripts run in document
+// order, so the page's own modules (bvc.js) find it. Without Paint Timing,
+// two frames stand in for it; a page that does not paint (a hidden tab) goes
+// on after a few seconds.
+const gk = self.gk || (self.gk = {});
+gk.afterFirstPaint = new Promise((resolve) => {
+  let done = false;
+  const go = () => {
+    if (done) return;
+    done = true;
+    setTimeout(resolve, 0);
+  };
+  try {
+    if (PerformanceObserver.supportedEntryTypes.includes("paint")) {
+      const seen = (entries) => entries.some((e) => e.name === "first-contentful-paint");
+      const observer = new PerformanceObserver((list) => {
+        if (seen(list.getEntries())) { observer.disconnect(); go(); }
+      });
+      observer.observe({ type: "paint", buffered: true });
+    } else {
+      requestAnimationFrame(() => requestAnimationFrame(go));
+    }
+  } catch {
+    requestAnimationFrame(() => requestAnimationFrame(go));
+  }
+  setTimeout(go, 3000);
+});
+
 const net = document.getElementById("net");
 const banner = document.getElementById("banner");
 const bannerText = document.getElementById("banner-text");
@@ -70,16 +101,21 @@ async function registerWorker() {
 
 registerWorker().catch((err) => console.warn("Service worker not registered:", err));
 
-// The sync status and its outbox load once the page has painted: they must
-// never delay the field kit.
-addEventListener("load", () => {
-  setTimeout(() => import("./sync-status.js").catch((err) => console.warn("No sync status:", err)), 0);
-});
+// The sync status and its outbox (and with them /api/session) load once the
+// page has painted and loaded: they must never delay the field kit.
+const loaded = document.readyState === "complete" ? Promise.resolve()
+  : new Promise((resolve) => addEventListener("load", resolve, { once: true }));
+Promise.all([gk.afterFirstPaint, loaded]).then(() => import("./sync-status.js"))
+  .catch((err) => console.warn("No sync status:", err));
 
-// The idle lock, only where there is a citizen list to lock, loaded after the
-// page so it never delays the BVC.
+// The idle lock, only where there is a citizen list to lock. A page that
+// shows citizens' data from the server loads it at once (it hides that data
+// when the lock has fallen); elsewhere it waits for the first paint, so it
+// never delays the BVC.
 try {
-  if (localStorage.getItem("gk.vault") || document.body.hasAttribute("data-citizen-data")) {
-    import("./lock.js").then((m) => m.startIdleLock()).catch(() => {});
+  const serverData = document.body.hasAttribute("data-citizen-data");
+  if (serverData || localStorage.getItem("gk.vault")) {
+    (serverData ? Promise.resolve() : gk.afterFirstPaint).then(() => import("./lock.js"))
+      .then((m) => m.startIdleLock()).catch(() => {});
   }
 } catch { /* storage blocked: nothing to lock either */ }

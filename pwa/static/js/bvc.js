@@ -1,8 +1,8 @@
 // BVC scorer: total and band on every change, from the bands the server
 // rendered out of the content file (the cut-offs are never restated here).
 import { bandFor } from "./score.js";
-// The outbox and citizen list load after the scorer is live (see the end):
-// nothing may delay the first tap on a risk item.
+// The outbox and citizen list load after the scorer is live and the page has
+// painted (see the end): nothing may delay the first paint or the first tap.
 let fillCitizenOptions = () => {};
 let showLastBand = () => {};
 
@@ -102,5 +102,7 @@ if (form) {
   }
   update();
   // The citizen list is a nicety: without IndexedDB the scorer works as before.
-  loadCitizens().catch((err) => console.warn("No citizen list on this phone:", err));
+  // It waits for the first paint (app.js, which runs before this module).
+  Promise.resolve(self.gk && self.gk.afterFirstPaint).then(loadCitizens)
+    .catch((err) => console.warn("No citizen list on this phone:", err));
 }
