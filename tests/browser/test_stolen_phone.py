@@ -87,8 +87,10 @@ def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_serv
     with admin.expect_navigation():
         admin.get_by_role("button", name="Log ind").click()
     admin.goto(own_server.url + "/team")
-    admin.locator(f"form[action='/team/devices/{device}/lost'] button").click()
-    expect(admin.get_by_text("Telefonen er meldt mistet")).to_be_visible()
+    with admin.expect_navigation():
+        admin.locator(f"form[action='/team/devices/{device}/lost'] button").click()
+    # Seen to take over 5 s once on a loaded 2-core machine; the answer, not the time, is tested.
+    expect(admin.get_by_text("Telefonen er meldt mistet")).to_be_visible(timeout=15000)
 
     # The phone comes back into signal: it learns, hands in, wipes.
     ctx.set_offline(False)
