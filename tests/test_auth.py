@@ -1,4 +1,5 @@
 """Setup, login, the shift-long session, and team administration."""
+import re
 import pytest
 
 from tests.conftest import PASSWORD, csrf_from
@@ -292,3 +293,18 @@ def test_login_answer_already_carries_the_new_sessions_csrf_secret(logged_in):
     logged_in.login(client=client)
     with client.session_transaction() as sess:
         assert "csrf_token" in sess and "sid" in sess
+
+
+def test_form_fields_render_only_real_attributes_and_passwords_stay_hidden(client, actions):
+    # Found by axe on the pages behind the login: the field macro passed None
+    # through, which WTForms writes out as "None" — type="None" showed every
+    # password in clear text on /setup, /login and /team.
+    pages = {"/setup": client.get("/setup").get_data(as_text=True)}
+    assert actions.setup().status_code == 302
+    pages["/team"] = client.get("/team").get_data(as_text=True)
+    actions.logout()
+    pages["/login"] = client.get("/login").get_data(as_text=True)
+    for path, html in pages.items():
+        assert '="None"' not in html, path
+        passwords = re.findall(r'<input[^>]*name="password[^"]*"[^>]*>', html)
+        assert passwords and all('type="password"' in i for i in passwords), path
