@@ -18,6 +18,7 @@ bp = Blueprint("audit", __name__, url_prefix="/admin")
 ACTIONS = {
     "list": "så i listen", "view": "åbnede", "create": "oprettede", "create_encounter": "registrerede kontakt",
     "amend_encounter": "rettede kontakt",
+    "edit_citizen": "rettede oplysninger om",
     "retention": "slettede (opbevaringsperioden udløb) data om",
     "export": "eksporterede alt", "erase": "slettede", "view_access_log": "så adgangsloggen for",
 }

@@ -14,7 +14,7 @@ from . import content as c
 from . import records
 from .auth import admin_required, login_required
 from .db import get_db
-from .forms import ConfirmForm
+from .forms import CitizenForm, ConfirmForm
 
 bp = Blueprint("citizens", __name__)
 
@@ -77,6 +77,33 @@ def show(citizen_id):
     audit.record([citizen_id], "view", "side")
     return render_template("citizen.html", confirm=ConfirmForm(), citizen=citizen, encounters=encounters,
                            chart=chart.timeline(encounters), **_labels())
+
+
+@bp.route("/citizens/<citizen_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(citizen_id):
+    """Correct how the team names and recognises a citizen (a new jacket, a typo in the alias).
+
+    Encounters are corrected on the phone (records.py: amends); the citizen's
+    own details are the team's shared description, corrected here, online.
+    """
+    db = get_db()
+    citizen = _own_citizen(db, citizen_id)
+    form = CitizenForm(data=citizen if request.method == "GET" else None)
+    if form.validate_on_submit():
+        new = {k: form[k].data.strip() for k in ("alias", "description", "places")}
+        changed = [k for k in new if new[k] != (citizen[k] or "")]
+        if changed:
+            with db.conn:
+                db.execute("UPDATE citizens SET alias = ?, description = ?, places = ? WHERE id = ? AND team_id = ?",
+                           [new["alias"], new["description"], new["places"], citizen_id, g.user["team_id"]])
+                # Which fields, never their values: the log must not become a copy of the data.
+                audit.record([citizen_id], "edit_citizen", ", ".join(changed), db=db, commit=False)
+            flash("Oplysningerne er rettet.")
+        return redirect(url_for("citizens.show", citizen_id=citizen_id))
+    audit.record([citizen_id], "view", "ret")
+    status = 400 if form.errors else 200
+    return render_template("citizen_edit.html", form=form, citizen=citizen), status
 
 
 @bp.get("/citizens/<citizen_id>/export")

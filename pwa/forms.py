@@ -1,7 +1,7 @@
 """Flask-WTF forms for setup, login and team administration (CSRF on all of them)."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 MIN_PASSWORD = 12
 PASSWORD_HINT = f"Mindst {MIN_PASSWORD} tegn. Brug gerne en sætning, du kan huske."
@@ -54,3 +54,20 @@ class ConfirmForm(FlaskForm):
 class PlaceForm(FlaskForm):
     place = StringField("Nyt sted", validators=[InputRequired("Skriv stedets navn."), Length(max=120)],
                         description="Fx «Banegårdsparken» eller «Varmestuen». Ingen adresser på borgere.")
+
+
+def no_cpr(form, field):
+    # The same rule as for records from the phones; imported here because
+    # records imports audit, which imports auth, which imports these forms.
+    from .records import CPR
+    if CPR.search(field.data or ""):
+        raise ValidationError("Ligner et CPR-nummer. Skriv aldrig CPR-nummer eller fulde navn.")
+
+
+class CitizenForm(FlaskForm):
+    alias = StringField("Alias eller initialer", validators=[InputRequired("Skriv et alias eller initialer."),
+                                                             Length(max=40, message="Højst 40 tegn."), no_cpr],
+                        description="Aldrig CPR-nummer eller fulde navn.")
+    description = StringField("Kort beskrivelse", validators=[Length(max=200, message="Højst 200 tegn."), no_cpr],
+                              description="Så kolleger kan genkende borgeren, fx tøj, hund, cykel.")
+    places = StringField("Faste steder", validators=[Length(max=200, message="Højst 200 tegn."), no_cpr])

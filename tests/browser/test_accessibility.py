@@ -67,3 +67,61 @@ def test_tap_targets_are_at_least_48px(narrow_page, server, path):
 def test_nothing_scrolls_sideways_at_320px(narrow_page, server, path):
     narrow_page.goto(server.url + path)
     assert narrow_page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+# --- the pages behind the login -------------------------------------------------
+
+def _token(html):
+    import re
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory):
+    """A server with a team, one citizen, a corrected contact and an access log to show."""
+    import uuid
+    from datetime import datetime, timezone
+
+    import requests
+
+    from tests.live import LiveServer
+    s = LiveServer(tmp_path_factory.mktemp("team-server")).start()
+    http = requests.Session()
+    page = http.get(s.url + "/setup").text
+    http.post(s.url + "/setup", data={"csrf_token": _token(page), "team_name": "Team Nord", "name": "Anna Admin",
+                                      "username": "anna", "password": "en lang nok adgangskode",
+                                      "password_confirm": "en lang nok adgangskode"})
+    session = http.get(s.url + "/api/session").json()
+    cid, first = str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    enc = {"kind": "encounter", "id": first, "citizen_id": cid, "occurred_at": now, "worker_ids": [session["user"]["id"]],
+           "stage": "contemplation", "note": "Kort snak."}
+    http.post(s.url + "/api/sync", headers={"X-CSRFToken": session["csrf_token"]}, json={"records": [
+        {"kind": "citizen", "id": cid, "alias": "K.K.", "description": "Grøn jakke", "places": "Banegårdsparken"},
+        enc, dict(enc, id=str(uuid.uuid4()), amends=first, stage="action")]})
+    s.citizen_id = cid
+    s.cookies = [{"name": c.name, "value": c.value, "url": s.url} for c in http.cookies]
+    yield s
+    s.stop()
+
+
+@pytest.mark.parametrize("path", ["/citizens", "/citizens/{cid}", "/citizens/{cid}/edit", "/citizens/{cid}/edit#fejl",
+                                  "/team", "/admin/access-log", "/admin/access-log?citizen={cid}"])
+def test_pages_behind_the_login_pass_axe_targets_and_320px(narrow_page, team_server, axe_source, path):
+    page = narrow_page
+    page.context.add_cookies(team_server.cookies)
+    url = team_server.url + path.format(cid=team_server.citizen_id)
+    page.goto(url.replace("#fejl", ""))
+    if path.endswith("#fejl"):
+        page.locator("#alias").fill("")
+        page.get_by_role("button", name="Gem rettelsen").click()
+        assert page.locator("#alias-err").is_visible()
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert page.locator("#main").is_visible()
+    page.evaluate(axe_source)
+    result = page.evaluate("""axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
+        resultTypes: ['violations']})""")
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+    assert page.evaluate(TARGETS) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
