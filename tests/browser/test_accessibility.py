@@ -77,30 +77,30 @@ def _token(html):
 
 
 @pytest.fixture(scope="module")
-def team_server(tmp_path_factory):
+def team_server(tmp_path_factory, pw):
     """A server with a team, one citizen, a corrected contact and an access log to show."""
     import uuid
     from datetime import datetime, timezone
 
-    import requests
-
     from tests.live import LiveServer
     s = LiveServer(tmp_path_factory.mktemp("team-server")).start()
-    http = requests.Session()
-    page = http.get(s.url + "/setup").text
-    http.post(s.url + "/setup", data={"csrf_token": _token(page), "team_name": "Team Nord", "name": "Anna Admin",
-                                      "username": "anna", "password": "en lang nok adgangskode",
-                                      "password_confirm": "en lang nok adgangskode"})
-    session = http.get(s.url + "/api/session").json()
+    http = pw.request.new_context(base_url=s.url)
+    page = http.get("/setup").text()
+    http.post("/setup", form={"csrf_token": _token(page), "team_name": "Team Nord", "name": "Anna Admin",
+                              "username": "anna", "password": "en lang nok adgangskode",
+                              "password_confirm": "en lang nok adgangskode"})
+    session = http.get("/api/session").json()
     cid, first = str(uuid.uuid4()), str(uuid.uuid4())
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     enc = {"kind": "encounter", "id": first, "citizen_id": cid, "occurred_at": now, "worker_ids": [session["user"]["id"]],
            "stage": "contemplation", "note": "Kort snak."}
-    http.post(s.url + "/api/sync", headers={"X-CSRFToken": session["csrf_token"]}, json={"records": [
+    resp = http.post("/api/sync", headers={"X-CSRFToken": session["csrf_token"]}, data={"records": [
         {"kind": "citizen", "id": cid, "alias": "K.K.", "description": "Grøn jakke", "places": "Banegårdsparken"},
         enc, dict(enc, id=str(uuid.uuid4()), amends=first, stage="action")]})
+    assert [r["status"] for r in resp.json()["results"]] == ["stored"] * 3
     s.citizen_id = cid
-    s.cookies = [{"name": c.name, "value": c.value, "url": s.url} for c in http.cookies]
+    s.cookies = http.storage_state()["cookies"]
+    http.dispose()
     yield s
     s.stop()
 
@@ -112,6 +112,7 @@ def test_pages_behind_the_login_pass_axe_targets_and_320px(narrow_page, team_ser
     page.context.add_cookies(team_server.cookies)
     url = team_server.url + path.format(cid=team_server.citizen_id)
     page.goto(url.replace("#fejl", ""))
+    assert "/login" not in page.url  # the page itself, not the login form
     if path.endswith("#fejl"):
         page.locator("#alias").fill("")
         page.get_by_role("button", name="Gem rettelsen").click()
