@@ -52,6 +52,11 @@ def create_app(test_config=None):
         TIME_ZONE="Europe/Copenhagen",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Set the cookie only when the session changes. Refreshing it on every
+        # answer let a slow parallel answer (the service worker precaching the
+        # kit, a status check) put back the cookie from before a flash or a
+        # login. The session itself ends on the server (sessions.py).
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     if test_config is None:

@@ -308,3 +308,12 @@ def test_form_fields_render_only_real_attributes_and_passwords_stay_hidden(clien
         assert '="None"' not in html, path
         passwords = re.findall(r'<input[^>]*name="password[^"]*"[^>]*>', html)
         assert passwords and all('type="password"' in i for i in passwords), path
+
+
+@pytest.mark.parametrize("path", ["/api/session", "/bvc", "/static/css/app.css", "/citizens"])
+def test_answers_after_login_leave_the_session_cookie_alone(logged_in, path):
+    # A parallel answer that re-sent the cookie could overwrite a newer one
+    # (after a login or a flash) with the one the request came with.
+    resp = logged_in.client.get(path)
+    assert resp.status_code == 200
+    assert "Set-Cookie" not in resp.headers
