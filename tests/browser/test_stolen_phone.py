@@ -89,8 +89,9 @@ def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_serv
     admin.goto(own_server.url + "/team")
     with admin.expect_navigation():
         admin.locator(f"form[action='/team/devices/{device}/lost'] button").click()
-    # Seen to take over 5 s once on a loaded 2-core machine; the answer, not the time, is tested.
-    expect(admin.get_by_text("Telefonen er meldt mistet")).to_be_visible(timeout=15000)
+    # This flash once vanished: a parallel answer re-sent the older session
+    # cookie (fixed by SESSION_REFRESH_EACH_REQUEST=False; tests/test_auth.py).
+    expect(admin.get_by_text("Telefonen er meldt mistet")).to_be_visible()
 
     # The phone comes back into signal: it learns, hands in, wipes.
     ctx.set_offline(False)
