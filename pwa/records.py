@@ -126,7 +126,7 @@ def _list_of(rec, field, allowed, most=None):
     return value
 
 
-def validate_encounter(rec, team_workers, citizen_exists, encounter_exists=lambda eid: False):
+def validate_encounter(rec, team_workers, citizen_exists, encounter_exists):
     _check_fields(rec, ENCOUNTER_FIELDS)
     out = {"id": _uuid(rec.get("id"), "id")}
     amends = rec.get("amends")
@@ -184,13 +184,12 @@ def store_batch(db, user, records):
     def encounter_exists(eid):
         return db.execute("SELECT 1 FROM encounters WHERE id = ? AND team_id = ?", [eid, team_id]).fetchone()
 
-    checks = (workers, citizen_exists, encounter_exists)
     results = []
     with write_lock():
         db.execute("BEGIN IMMEDIATE")
         try:
             for rec in records:
-                results.append(_store_one(db, user, rec, checks))
+                results.append(_store_one(db, user, rec, workers, citizen_exists, encounter_exists))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -228,8 +227,7 @@ def _supersede(db, row):
         audit.record(touched, "amend_encounter", row["id"], db=db, commit=False)
 
 
-def _store_one(db, user, rec, checks):
-    workers, citizen_exists, encounter_exists = checks
+def _store_one(db, user, rec, workers, citizen_exists, encounter_exists):
     rid = rec.get("id") if isinstance(rec, dict) and isinstance(rec.get("id"), str) else None
     try:
         if not isinstance(rec, dict):

@@ -61,7 +61,8 @@
     const now = new Date().toISOString();
     // Sealed before it touches storage: the phone cannot read it back, only
     // the server can (issue 8). What stays in clear is what the outbox list
-    // needs: the kind, the time and the (random) citizen id.
+    // needs: the kind, the time, the (random) citizen id and, for a
+    // correction, the (random) id of the record it amends.
     // The server's public key outlives a logout: a contact saved after the
     // session lapsed must still be sealed and kept for the next login.
     let sealKey = await db().get("kv", "seal_key");
@@ -75,12 +76,7 @@
     await rememberInVault(records, meta);
     const added = await db().tx("outbox", "readwrite", (store) => {
       let count = 0;
-      if (replaces) {
-        const req = store.index("id").get(replaces);
-        req.onsuccess = () => {
-          if (req.result && req.result.status === "refused") store.delete(req.result.seq);
-        };
-      }
+      if (replaces) deleteIfRefused(store, replaces);
       records.forEach((record, i) => {
         const summary = { occurred_at: record.occurred_at || null, citizen_id: record.citizen_id || null,
                           amends: record.amends || null };
@@ -102,14 +98,17 @@
     return db().all("outbox");
   }
 
-  // Only a refused record can be discarded, and only on purpose.
+  // Only a refused record can be discarded or replaced, and only on purpose:
+  // a waiting one may already be on the server, so it is amended instead.
+  function deleteIfRefused(store, id) {
+    const req = store.index("id").get(id);
+    req.onsuccess = () => {
+      if (req.result && req.result.status === "refused") store.delete(req.result.seq);
+    };
+  }
+
   async function discard(id) {
-    await db().tx("outbox", "readwrite", (store) => {
-      const req = store.index("id").get(id);
-      req.onsuccess = () => {
-        if (req.result && req.result.status === "refused") store.delete(req.result.seq);
-      };
-    });
+    await db().tx("outbox", "readwrite", (store) => deleteIfRefused(store, id));
     notify();
   }
 
