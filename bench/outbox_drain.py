@@ -29,15 +29,14 @@ import os
 import sqlite3
 import statistics
 import sys
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
-from run import CHROME, Results, chromium_version  # noqa: E402
-from tests.live import LiveServer  # noqa: E402
+from run import CHROME, Results, chromium_version, merge_into_results  # noqa: E402
+from tests.live import LiveServer, set_up_team, wait_until  # noqa: E402
 
 BUDGET_MS = 2000
 PASSWORD = "bench-adgangskode-lang-nok"
@@ -88,28 +87,6 @@ DRAIN = """async (since) => {
 }"""
 
 
-def set_up_team(page, base):
-    page.goto(base + "/setup")
-    page.get_by_label("Teamets navn").fill("Bench")
-    page.get_by_label("Dit navn").fill("Bente Bench")
-    page.get_by_label("Brugernavn").fill("bente")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password_confirm").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Opret team").click()
-    if page.url.endswith("/setup"):
-        raise RuntimeError("team setup failed")
-
-
-def wait(page, expression, timeout=30.0):
-    """Poll a JS expression (the app's CSP forbids Playwright's wait_for_function)."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {expression}")
-        time.sleep(0.05)
-
-
 def one_run(browser, n):
     """A fresh server and phone; returns the figures of one drain."""
     with LiveServer(kind=ARGS_NS.server) as server:
@@ -118,19 +95,21 @@ def one_run(browser, n):
             page = ctx.new_page()
             errors = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            set_up_team(page, server.url)
+            set_up_team(ctx.request, server.url, team="Bench", name="Bente Bench", username="bente",
+                        password=PASSWORD)
             # Any kit page: the header's sync status loads the outbox and
             # checks the session, which stores the sealing key on the phone.
             page.goto(server.url + "/")
-            wait(page, "navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)")
-            wait(page, "Boolean(self.gk && self.gk.outbox && self.gk.idb)")
-            wait(page, "self.gk.idb.get('kv', 'seal_key').then(Boolean)")
+            wait_until(page, "navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)",
+                       timeout=30)
+            wait_until(page, "Boolean(self.gk && self.gk.outbox && self.gk.idb)")
+            wait_until(page, "self.gk.idb.get('kv', 'seal_key').then(Boolean)")
             session = page.evaluate("self.gk.outbox.cachedSession()")
             if not session or not session.get("user"):
                 raise RuntimeError("the phone has no session after logging in")
 
             ctx.set_offline(True)
-            wait(page, "navigator.onLine === false")
+            wait_until(page, "navigator.onLine === false")
             queued = page.evaluate(QUEUE, {"n": n, "workerId": session["user"]["id"], "teamId": session["team"]["id"]})
             if queued["queued"] != n or queued["sealed"] != n:
                 raise RuntimeError(f"queued {queued['queued']} ({queued['sealed']} sealed), wanted {n}")
@@ -138,7 +117,7 @@ def one_run(browser, n):
 
             since = page.evaluate("performance.now()")
             ctx.set_offline(False)
-            wait(page, "navigator.onLine === true")
+            wait_until(page, "navigator.onLine === true")
             drain = page.evaluate(DRAIN, since)
             sync_calls = sum(1 for m, p in server.requests()[before:] if p == "/api/sync")
 
@@ -156,16 +135,6 @@ def one_run(browser, n):
                                  for r in drain["requests"]]}
         finally:
             ctx.close()
-
-
-def merge_into_results(result, path=BENCH / "results.json"):
-    """Keep the drain figures next to the page and sync figures in bench/results.json."""
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        data = {}
-    data["outbox_drain"] = result
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def main(argv=None):
@@ -214,7 +183,7 @@ def main(argv=None):
     summary.update(records=ARGS_NS.records, sync_requests=runs[0]["sync_requests"],
                    rows_in_db=[r["rows_in_db"] for r in runs])
     print(json.dumps(summary))
-    merge_into_results(row, Path(ARGS_NS.results))
+    merge_into_results("outbox_drain", row, Path(ARGS_NS.results))
     if max(load) > (os.cpu_count() or 1):
         print(f"WARNING: the machine was busy (load average {load} on {os.cpu_count()} cores)", file=sys.stderr)
     if not row["ok"]:

@@ -39,7 +39,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
-from tests.live import LiveServer  # noqa: E402
+from tests.live import LiveServer, wait_until  # noqa: E402
 OUT = BENCH / "out"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 LIGHTHOUSE = BENCH / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -264,15 +264,6 @@ def _cpu_ratio(page, cdp):
     return round(slow / base, 2) if base else None
 
 
-def _wait(page, fn, arg=None, timeout=10.0):
-    """page.wait_for_function, without eval: the app's CSP (script-src 'self') forbids it."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(fn, arg):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {fn}")
-        time.sleep(0.02)
-
-
 CONTROL_PAGE = ("<!doctype html><meta name=viewport content='width=device-width'><form id=f><label>"
                 "<input type=checkbox id=c style='width:2rem;height:2rem'> tick</label><p id=o>0</p></form>"
                 "<script>document.getElementById('f').addEventListener('input',()=>{document.getElementById('o')"
@@ -319,8 +310,8 @@ def _tap_series(browser, page, targets, check=None):
             page.wait_for_timeout(100)
             before = page.evaluate("window.__bench.taps.length")
             target.tap()
-            _wait(page, "(n) => window.__bench.taps.length > n && "
-                        "window.__bench.taps[window.__bench.taps.length - 1].frame !== null", before)
+            wait_until(page, "(n) => window.__bench.taps.length > n && "
+                       "window.__bench.taps[window.__bench.taps.length - 1].frame !== null", before)
             page.wait_for_timeout(150)  # Event Timing entries arrive after the next paint.
             if check:
                 check(i)
@@ -457,7 +448,7 @@ def repeat_visits(server, runs, results):
         timings = []
         for _ in range(runs):
             page.goto(server.url + "/bvc", wait_until="load")
-            _wait(page, "() => window.__bench && window.__bench.scored.length > 0 && window.__bench.fcp !== null")
+            wait_until(page, "() => window.__bench && window.__bench.scored.length > 0 && window.__bench.fcp !== null")
             b = page.evaluate("window.__bench")
             first = b["scored"][0]
             nav = page.evaluate("""(() => { const n = performance.getEntriesByType("navigation")[0];
@@ -478,7 +469,7 @@ def repeat_visits(server, runs, results):
 
         # Taps, still offline and at 4x: tick every item, then untick them all.
         page.goto(server.url + "/bvc", wait_until="load")
-        _wait(page, "() => window.__bench.scored.length > 0")
+        wait_until(page, "() => window.__bench.scored.length > 0")
         page.wait_for_timeout(1000)
         bands = json.loads(page.get_attribute("#bvc", "data-bands"))
         wrong = []
@@ -548,6 +539,17 @@ def repeat_visits(server, runs, results):
 
 
 # --------------------------------------------------------------------------- results
+
+def merge_into_results(key, result, path=BENCH / "results.json"):
+    """Keep one part's figures (sync_load, outbox_drain) next to the page figures,
+    which this script writes afresh first (make bench runs it first)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        data = {}
+    data[key] = result
+    Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
 
 class Results:
     def __init__(self):

@@ -18,14 +18,15 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.live import free_port  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from run import merge_into_results  # noqa: E402
 
 LUA = r"""
 local batch = tonumber(os.getenv("BATCH"))
@@ -83,17 +84,6 @@ def login(base):
     return cookie, session["csrf_token"], session["user"]["id"]
 
 
-def _merge_into_results(result):
-    """Keep the sync figures next to the page figures in bench/results.json."""
-    path = ROOT / "bench" / "results.json"
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        data = {}
-    data["sync_load"] = result
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=15)
@@ -103,56 +93,44 @@ def main():
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
-    instance = Path(tempfile.mkdtemp(prefix="gk-load-"))
-    port = free_port()
-    env = dict(os.environ, GADEKONTAKT_INSTANCE=str(instance))
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
-                               "--bind", f"127.0.0.1:{port}", "pwa:create_app()"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=open(instance / "gunicorn.log", "wb"))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/api/version", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        cookie, token, worker = login(base)
-        # Each connection sends one batch, then pauses: connections * batch / pause = rate.
-        pause_ms = int(args.connections * args.batch / args.rate * 1000) if args.rate else 0
-        script = instance / "sync.lua"
-        script.write_text(LUA)
-        out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
-                              "-H", f"Cookie: {cookie}", "-H", f"X-CSRFToken: {token}",
-                              "-H", "Content-Type: application/json", "-s", str(script), base + "/api/sync"],
-                             env=dict(os.environ, BATCH=str(args.batch), WORKER_ID=str(worker), PAUSE_MS=str(pause_ms)),
-                             capture_output=True, text=True, timeout=args.seconds + 60)
-        bad = [line for line in out.stderr.splitlines() if line.startswith("BAD")]
-        requests, errors, p99_us, p50_us = map(int, re.search(r"RESULT (\d+) (\d+) (\d+) (\d+)", out.stdout).groups())
-        rows = sqlite3.connect(instance / "gadekontakt.sqlite").execute("SELECT count(*) FROM encounters").fetchone()[0]
-        result = {"requests": requests, "records": requests * args.batch,
-                  "records_per_s": round(requests * args.batch / args.seconds, 1),
-                  "p50_ms": round(p50_us / 1000, 1), "p99_ms": round(p99_us / 1000, 1),
-                  "errors": errors, "rows_in_db": rows, "connections": args.connections, "batch": args.batch,
-                  "seconds": args.seconds, "target_records_per_s": args.rate, "bad_samples": bad[:3]}
-        # Every acknowledged record must be in the database, once (wrk may cut
-        # the last in-flight requests, which the server may still have stored).
-        result["rows_ok"] = requests * args.batch <= rows <= (requests + args.connections) * args.batch
-        # The budget (issue 6): >= 500 records/s from 20 clients, p99 <= 100 ms, no errors, none lost.
-        result["ok"] = (result["records_per_s"] >= 500 and result["p99_ms"] <= 100 and errors == 0
-                        and result["rows_ok"])
-        print(json.dumps(result))
-        _merge_into_results(result)
-        if not result["ok"]:
-            print("SYNC BUDGET MISSED", file=sys.stderr)
-            raise SystemExit(1)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log = (instance / "gunicorn.log").read_text(errors="replace")
-        if "Traceback" in log:
-            print(log[-3000:], file=sys.stderr)
-        shutil.rmtree(instance, ignore_errors=True)
+    # Served as `make serve` serves production: gunicorn with gunicorn.conf.py,
+    # migrated first (workers that each migrate at start-up could race).
+    with LiveServer(kind="gunicorn", migrate=True, access_log=False) as server:
+        instance, base = server.instance_dir, server.url
+        try:
+            cookie, token, worker = login(base)
+            # Each connection sends one batch, then pauses: connections * batch / pause = rate.
+            pause_ms = int(args.connections * args.batch / args.rate * 1000) if args.rate else 0
+            script = instance / "sync.lua"
+            script.write_text(LUA)
+            out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
+                                  "-H", f"Cookie: {cookie}", "-H", f"X-CSRFToken: {token}",
+                                  "-H", "Content-Type: application/json", "-s", str(script), base + "/api/sync"],
+                                 env=dict(os.environ, BATCH=str(args.batch), WORKER_ID=str(worker), PAUSE_MS=str(pause_ms)),
+                                 capture_output=True, text=True, timeout=args.seconds + 60)
+            bad = [line for line in out.stderr.splitlines() if line.startswith("BAD")]
+            requests, errors, p99_us, p50_us = map(int, re.search(r"RESULT (\d+) (\d+) (\d+) (\d+)", out.stdout).groups())
+            rows = sqlite3.connect(instance / "gadekontakt.sqlite").execute("SELECT count(*) FROM encounters").fetchone()[0]
+            result = {"requests": requests, "records": requests * args.batch,
+                      "records_per_s": round(requests * args.batch / args.seconds, 1),
+                      "p50_ms": round(p50_us / 1000, 1), "p99_ms": round(p99_us / 1000, 1),
+                      "errors": errors, "rows_in_db": rows, "connections": args.connections, "batch": args.batch,
+                      "seconds": args.seconds, "target_records_per_s": args.rate, "bad_samples": bad[:3]}
+            # Every acknowledged record must be in the database, once (wrk may cut
+            # the last in-flight requests, which the server may still have stored).
+            result["rows_ok"] = requests * args.batch <= rows <= (requests + args.connections) * args.batch
+            # The budget (issue 6): >= 500 records/s from 20 clients, p99 <= 100 ms, no errors, none lost.
+            result["ok"] = (result["records_per_s"] >= 500 and result["p99_ms"] <= 100 and errors == 0
+                            and result["rows_ok"])
+            print(json.dumps(result))
+            merge_into_results("sync_load", result)
+            if not result["ok"]:
+                print("SYNC BUDGET MISSED", file=sys.stderr)
+                raise SystemExit(1)
+        finally:
+            log = server.log.read_text(errors="replace")
+            if "Traceback" in log:
+                print(log[-3000:], file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def wait_until(page, expression, arg=None, timeout=20.0):
+    """Poll a JS expression (or a function of `arg`) in a Playwright page until
+    it is truthy. Playwright's wait_for_function evaluates strings inside the
+    page, which the app's CSP (script-src 'self') rightly forbids."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression, arg):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {expression}")
+
+
+def set_up_team(http, base, team="Team Nord", name="Anna Admin", username="anna",
+                password="en lang nok adgangskode"):
+    """The first team and its administrator through /setup, over HTTP with a
+    Playwright request context (a browser context's `.request` shares its
+    cookies, so the browser is logged in too). Returns /api/session."""
+    page = http.get(base + "/setup").text()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    resp = http.post(base + "/setup", form={"csrf_token": token, "team_name": team, "name": name,
+                                            "username": username, "password": password,
+                                            "password_confirm": password})
+    session = http.get(base + "/api/session").json()
+    if not resp.ok or not session.get("user"):
+        raise RuntimeError(f"team setup failed ({resp.status})")
+    return session
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -35,7 +63,8 @@ class LiveServer:
     pwa package (to serve a patched copy). config: GADEKONTAKT_* settings.
     """
 
-    def __init__(self, instance_dir=None, port=None, root=ROOT, kind="flask", migrate=False, **config):
+    def __init__(self, instance_dir=None, port=None, root=ROOT, kind="flask", migrate=False, access_log=True,
+                 **config):
         self.temporary = instance_dir is None
         self.instance_dir = Path(instance_dir or tempfile.mkdtemp(prefix="gadekontakt-live-"))
         self.auto_port = port is None
@@ -43,6 +72,8 @@ class LiveServer:
         self.root = Path(root)
         self.kind = kind
         self.migrate = migrate
+        # gunicorn only: off for load tests, where logging every request is work production need not do.
+        self.access_log = access_log
         self.config = config
         self.proc = None
         self.log = self.instance_dir / "server.log"
@@ -63,8 +94,10 @@ class LiveServer:
             conf = self.root / "gunicorn.conf.py"
             return [sys.executable, "-m", "gunicorn",
                     *(["-c", str(conf)] if conf.exists() else ["--worker-class", "gthread", "--threads", "4"]),
-                    "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-",
-                    "--access-logformat", '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s', "pwa:create_app()"]
+                    "--bind", f"127.0.0.1:{self.port}",
+                    *(["--access-logfile", "-", "--access-logformat", '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s']
+                      if self.access_log else []),
+                    "pwa:create_app()"]
         return [sys.executable, "-m", "flask", "--app", "pwa", "run", "--host", "127.0.0.1",
                 "--port", str(self.port), "--no-reload", "--without-threads" if single else "--with-threads"]
 

@@ -4,13 +4,12 @@ One server serves the whole session where tests only read; tests that stop
 or redeploy the server get their own. Chromium must be the system one — the
 Makefile installs it; a missing browser fails the run rather than skipping.
 """
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.live import LiveServer
+from tests.live import LiveServer, wait_until  # noqa: F401 (re-exported for the tests)
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium tries Google's services, which this network refuses.
@@ -73,17 +72,6 @@ def launch_persistent(pw, user_data_dir, **kw):
     return pw.chromium.launch_persistent_context(
         str(user_data_dir), executable_path=CHROMIUM, args=ARGS,
         viewport={"width": 360, "height": 740}, locale="da-DK", **kw)
-
-
-def wait_until(page, expression, timeout=20.0):
-    """Poll a JS expression from Python. Playwright's wait_for_function
-    evaluates strings inside the page, which our CSP (rightly) forbids."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if page.evaluate(expression):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {expression}")
 
 
 def wait_for_offline_ready(page):

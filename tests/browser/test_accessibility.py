@@ -71,25 +71,16 @@ def test_nothing_scrolls_sideways_at_320px(narrow_page, server, path):
 
 # --- the pages behind the login -------------------------------------------------
 
-def _token(html):
-    import re
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
 @pytest.fixture(scope="module")
 def team_server(tmp_path_factory, pw):
     """A server with a team, one citizen, a corrected contact and an access log to show."""
     import uuid
     from datetime import datetime, timezone
 
-    from tests.live import LiveServer
+    from tests.live import LiveServer, set_up_team
     s = LiveServer(tmp_path_factory.mktemp("team-server")).start()
     http = pw.request.new_context(base_url=s.url)
-    page = http.get("/setup").text()
-    http.post("/setup", form={"csrf_token": _token(page), "team_name": "Team Nord", "name": "Anna Admin",
-                              "username": "anna", "password": "en lang nok adgangskode",
-                              "password_confirm": "en lang nok adgangskode"})
-    session = http.get("/api/session").json()
+    session = set_up_team(http, s.url)
     cid, first = str(uuid.uuid4()), str(uuid.uuid4())
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     enc = {"kind": "encounter", "id": first, "citizen_id": cid, "occurred_at": now, "worker_ids": [session["user"]["id"]],
