@@ -6,10 +6,12 @@ worker's cache hashes everything a page is made of, so any change to
 templates, content, code or assets makes browsers offer an update.
 """
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
 from flask import current_app, request, url_for
+from markupsafe import Markup, escape
 
 PACKAGE = Path(__file__).parent
 STATIC = PACKAGE / "static"
@@ -32,6 +34,26 @@ def module_url(filename):
     second time). The service worker serves it from the precached, hashed
     copy (it matches /static/ without the query)."""
     return url_for("static", filename=filename)
+
+
+# A module's own static imports: `import { a } from "./x.js";`.
+STATIC_IMPORT = re.compile(r'^import\s[^;]*?from\s+"\./([\w-]+\.js)";', re.M | re.S)
+
+
+@cache
+def static_imports(filename):
+    return STATIC_IMPORT.findall((STATIC / filename).read_text(encoding="utf-8"))
+
+
+def module_script(filename):
+    """A page's module script, with a modulepreload for each of its static
+    imports read from the script itself, so the list cannot go stale and
+    no import costs a round trip of its own."""
+    folder = Path(filename).parent.as_posix()
+    tags = [f'<script type="module" src="{escape(asset_url(filename))}"></script>']
+    tags += [f'<link rel="modulepreload" href="{escape(module_url(f"{folder}/{name}"))}">'
+             for name in static_imports(filename)]
+    return Markup("\n".join(tags))
 
 
 def static_files():
@@ -65,5 +87,5 @@ def _long_cache_for_hashed_assets(response):
 
 def init_app(app):
     app.config["ASSET_VERSION"] = compute_version(app.config.get("ASSET_SALT", ""))
-    app.jinja_env.globals.update(asset_url=asset_url, module_url=module_url, app_version=version)
+    app.jinja_env.globals.update(asset_url=asset_url, module_script=module_script, app_version=version)
     app.after_request(_long_cache_for_hashed_assets)

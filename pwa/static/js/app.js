@@ -12,23 +12,16 @@ document.documentElement.classList.add("js");
 // on after a few seconds.
 const gk = self.gk || (self.gk = {});
 gk.afterFirstPaint = new Promise((resolve) => {
-  let done = false;
-  const go = () => {
-    if (done) return;
-    done = true;
-    setTimeout(resolve, 0);
-  };
-  try {
-    if (PerformanceObserver.supportedEntryTypes.includes("paint")) {
-      const seen = (entries) => entries.some((e) => e.name === "first-contentful-paint");
-      const observer = new PerformanceObserver((list) => {
-        if (seen(list.getEntries())) { observer.disconnect(); go(); }
-      });
-      observer.observe({ type: "paint", buffered: true });
-    } else {
-      requestAnimationFrame(() => requestAnimationFrame(go));
-    }
-  } catch {
+  // A promise settles once, so whichever signal comes first wins.
+  const go = () => setTimeout(resolve, 0);
+  const paintTiming = typeof PerformanceObserver === "function" &&
+    (PerformanceObserver.supportedEntryTypes || []).includes("paint");
+  if (paintTiming) {
+    const observer = new PerformanceObserver((list) => {
+      if (list.getEntries().some((e) => e.name === "first-contentful-paint")) { observer.disconnect(); go(); }
+    });
+    observer.observe({ type: "paint", buffered: true });
+  } else {
     requestAnimationFrame(() => requestAnimationFrame(go));
   }
   setTimeout(go, 3000);
