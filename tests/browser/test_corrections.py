@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_until
 from tests.browser.test_sync_offline import (
-    FORM_READY, Db, go_offline, logged_in_profile, open_log, outbox, poll, save_contact, wait_outbox_len)
+    FORM_READY, Db, go_offline, logged_in_profile, open_log, outbox, poll, save_contact, spoil, wait_outbox_len)
 
 
 def rows(db):
@@ -88,7 +88,7 @@ def test_a_refused_contact_is_corrected_by_a_record_that_replaces_it(pw, own_ser
     def spoil_the_first_upload(route):
         body = json.loads(route.request.post_data)
         if not spoiled:
-            body["records"][-1]["ct"] = body["records"][-1]["ct"][:-8] + "AAAAAAAA"
+            spoil(body["records"][-1])
         spoiled.append(body)
         route.continue_(post_data=json.dumps(body))
 

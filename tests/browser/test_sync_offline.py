@@ -145,6 +145,12 @@ class Db:
         return self.rows("SELECT id, alias FROM citizens")
 
 
+def spoil(sealed):
+    """Damage a sealed record's ciphertext the way a bad network or a bug
+    would: the server can no longer open it and must refuse that record."""
+    sealed["ct"] = sealed["ct"][:-8] + "AAAAAAAA"
+
+
 def poll(page, check, message, timeout=30.0):
     """Wait for a Python-side condition. Sleeping through Playwright (not
     time.sleep) lets it run route handlers meanwhile."""
@@ -403,8 +409,7 @@ def test_a_refused_record_stays_flagged_until_discarded(pw, own_server, tmp_path
         # ciphertext: the server must refuse that record and keep the other.
         body = json.loads(route.request.post_data)
         posts.append(body)
-        last = body["records"][-1]  # the encounter comes after its new citizen
-        last["ct"] = last["ct"][:-8] + "AAAAAAAA"
+        spoil(body["records"][-1])  # the encounter comes after its new citizen
         route.continue_(post_data=json.dumps(body))
 
     ctx.route("**/api/sync", damage_the_encounter)
