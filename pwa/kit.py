@@ -8,13 +8,13 @@ renders the same result the script shows live.
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
-from . import circle, team_rules, timers
+from . import circle, search, team_rules, timers
 from . import content as c
 
 bp = Blueprint("kit", __name__)
 
 # The pages the service worker precaches, in the order of the nav bar.
-PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline", "/log"]
+PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline", "/log", "/search"]
 # Pair safety: nothing (login, network, update) may stand between a worker and the timer.
 PAGES += ["/timer", "/settings"]
 
@@ -94,6 +94,16 @@ def manual():
 @bp.get("/about")
 def about():
     return render_template("about.html", data=c.content())
+
+
+@bp.get("/search")
+def search_page():
+    # The index is in the page, so the precached copy searches offline; the
+    # query is answered here too, for a phone without JavaScript.
+    q = request.args.get("q", "")
+    if len(q) > search.MAX_QUERY:
+        abort(400, description=f"q: søgningen må højst være {search.MAX_QUERY} tegn")
+    return render_template("search.html", q=q, results=search.find(q), index=search.index())
 
 
 @bp.get("/log")

@@ -6,7 +6,8 @@ from pwa.kit import PAGES
 from tests.browser.conftest import AXE
 
 STATES = PAGES + ["/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler",
-                  "/bvc?items=forvirring&borger=kendt", "/stages?stage=action", "/prompts?stage=relapse"]
+                  "/bvc?items=forvirring&borger=kendt", "/stages?stage=action", "/prompts?stage=relapse",
+                  "/search?q=hjemmebesøg"]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ TARGETS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + ["/search?q=hjemmebesøg"])
 def test_tap_targets_are_at_least_48px(narrow_page, server, path):
     narrow_page.goto(server.url + path)
     narrow_page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")

@@ -104,6 +104,7 @@ def use_the_kit_offline(page, base):
     expect(page.locator("#bvc-result")).to_contain_text("Lille risiko for vold")
     pick_stage_and_see_prompts(page, base)
     open_checklists(page, base)
+    search_and_land_on_the_card(page, base)
     page.goto(base + "/")
     expect(page.get_by_role("heading", name="Feltværktøj")).to_be_visible()
     page.goto(base + "/about")
