@@ -271,3 +271,28 @@ def test_cards_sit_where_they_are_needed(client):
     prompts = client.get("/prompts").get_data(as_text=True)
     miracle = prompts.split('id="t-mirakelspoergsmaal"')[1].split("</section>")[0]
     assert 'id="c-mirakel-hele"' in miracle
+
+
+@pytest.mark.parametrize("q, first_title, url", [
+    ("udebliver", "Borgeren udebliver fra behandling", "/manual#c-udebliver"),
+    ("skala", "Skalaspørgsmål", "/prompts?stage=alle#t-skalaspoergsmaal"),
+    ("MIRAKEL helhed", "Mirakelspørgsmålet i sin helhed", "/prompts#c-mirakel-hele"),   # any case, every word
+])
+def test_search_answers_without_javascript_and_names_whose_words(client, q, first_title, url):
+    html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    first = re.search(r'<li class="result-item"><a href="([^"]+)">([^<]+)</a>\s*<p>(.*?)</p>', html, re.S)
+    assert (first.group(1), first.group(2)) == (url, first_title)
+    assert re.search(r'<span class="cite cite-manual">Manualen [\d.]+</span>', first.group(3))
+
+
+def test_the_search_page_carries_its_whole_index_for_offline_use(client):
+    from pwa import content, search
+    html = client.get("/search").get_data(as_text=True)
+    index = json.loads(re.search(r'<script type="application/json" id="search-index">(.*?)</script>', html, re.S).group(1))
+    assert index == search.index()
+    assert {e["url"] for e in index} >= {f"{c['page']}#c-{c['id']}" for c in content.content()["cards"]}
+
+
+def test_a_search_too_long_is_a_400_naming_the_field(client):
+    resp = client.get("/search", query_string={"q": "x" * 81})
+    assert resp.status_code == 400 and "q:" in resp.get_data(as_text=True)
