@@ -225,3 +225,18 @@ def m0007_drop_users_session_version(db):
     # phone revokes the session rows themselves, so this counter was never
     # read. A column that claims to end sessions and does not would mislead.
     db.execute("ALTER TABLE users DROP COLUMN session_version")
+
+
+@migrations(name="0008_team_rules")
+def m0008_team_rules(db):
+    # The team's own safety rules (code word, way out, SMS, check-in times),
+    # one JSON object per team holding only what its administrator has set:
+    # a rule added later (pwa/team_rules.py) needs no new column, and a rule
+    # not in the object is still its default. No citizen data here.
+    db.execute("""
+        CREATE TABLE team_rules (
+            team_id INTEGER PRIMARY KEY REFERENCES teams(id),
+            rules TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(rules) AND json_type(rules) = 'object'),
+            updated_at TEXT,
+            updated_by INTEGER REFERENCES users(id)
+        )""")

@@ -88,6 +88,9 @@ def create_app(test_config=None):
     app.register_blueprint(auth.bp)
     app.register_blueprint(citizens.bp)
     app.register_blueprint(team.bp)
+    # The team's own safety rules, for the phone to keep offline.
+    from . import team_rules
+    app.register_blueprint(team_rules.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(quarantine.bp)
     sealing.init_app(app)

@@ -54,3 +54,14 @@ def techniques():
 def stages_for_technique(technique_id):
     """Ids of the readiness stages in which a technique fits."""
     return [s["id"] for s in stages() if technique_id in s["techniques"]]
+
+
+def source_label(source):
+    """Whose words a text is, as the page shows it: "Manualen 4.3.1", "God praksis", "Teamets aftaler"."""
+    label = content()["source_kinds"][source["kind"]]["label"]
+    return f"{label} {source['section']}" if source["kind"] == "manual" else label
+
+
+def cards_near(near):
+    """The field cards that belong beside one part of a page (their "near" in the content file)."""
+    return [card for card in content()["cards"] if card["near"] == near]

@@ -23,7 +23,7 @@ class DeviceForm(FlaskForm):
 
 class SetupForm(DeviceForm):
     team_name = StringField("Teamets navn", validators=[InputRequired("Skriv teamets navn."), Length(max=80)],
-                            description="Fx «Udgående team, Aarhus».")
+                            description="Fx »Udgående team, Aarhus«.")
     name = StringField("Dit navn", validators=[InputRequired("Skriv dit navn."), Length(max=80)])
     username = StringField("Brugernavn", validators=[InputRequired("Vælg et brugernavn."), Length(min=2, max=40), USERNAME])
     password = password_field()
@@ -53,7 +53,7 @@ class ConfirmForm(FlaskForm):
 
 class PlaceForm(FlaskForm):
     place = StringField("Nyt sted", validators=[InputRequired("Skriv stedets navn."), Length(max=120)],
-                        description="Fx «Banegårdsparken» eller «Varmestuen». Ingen adresser på borgere.")
+                        description="Fx »Banegårdsparken« eller »Varmestuen«. Ingen adresser på borgere.")
 
 
 def no_cpr(form, field):

@@ -6,16 +6,28 @@ works without JavaScript: choices travel as query parameters and the server
 renders the same result the script shows live.
 """
 from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup
 
-from . import circle, timers
+from . import circle, search, team_rules, timers
 from . import content as c
 
 bp = Blueprint("kit", __name__)
 
 # The pages the service worker precaches, in the order of the nav bar.
-PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline", "/log"]
+PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline", "/log", "/search"]
 # Pair safety: nothing (login, network, update) may stand between a worker and the timer.
 PAGES += ["/timer", "/settings"]
+
+
+@bp.app_template_global()
+def cite(source):
+    """Whose words a text is, beside the text: the manual's (with its section), our advice, or the team's."""
+    return Markup('<span class="cite cite-{}">{}</span>').format(source["kind"], c.source_label(source))
+
+
+@bp.app_template_global()
+def cards_near(near):
+    return c.cards_near(near)
 
 
 def _stage_arg():
@@ -23,8 +35,14 @@ def _stage_arg():
     if stage_id in ("", "alle"):
         return None
     if c.stage(stage_id) is None:
-        abort(400, description=f"stage: ukendt fase '{stage_id}'")
+        abort(400, description=f"stage: ukendt stadie '{stage_id}'")
     return c.stage(stage_id)
+
+
+def _team_rule_defaults():
+    # These pages are precached and the same for everyone: they carry the
+    # defaults, and js/team-rules.js shows the phone's copy of the team's rules.
+    return {"team_rules": team_rules.for_page(), "rule_words": c.content()["team_rules"]}
 
 
 def _stage_names():
@@ -47,7 +65,7 @@ def bvc():
     if known not in ("kendt", "ukendt"):
         abort(400, description="borger: skal være 'kendt' eller 'ukendt'")
     return render_template("bvc.html", bvc=c.content()["bvc"], checked=set(checked),
-                           total=total, band=band, known=known, stage_names=_stage_names())
+                           total=total, band=band, known=known, stage_names=_stage_names(), **_team_rule_defaults())
 
 
 @bp.get("/stages")
@@ -61,7 +79,7 @@ def stages():
 def prompts():
     data = c.content()
     return render_template("prompts.html", techniques=data["techniques"], stages=c.stages(),
-                           selected=_stage_arg(), avoid=data["avoid"],
+                           selected=_stage_arg(), avoid=data["avoid"], technique_examples=data["technique_examples"],
                            change_talk=data["change_talk"],
                            stages_for=c.stages_for_technique)
 
@@ -76,6 +94,16 @@ def manual():
 @bp.get("/about")
 def about():
     return render_template("about.html", data=c.content())
+
+
+@bp.get("/search")
+def search_page():
+    # The index is in the page, so the precached copy searches offline; the
+    # query is answered here too, for a phone without JavaScript.
+    q = request.args.get("q", "")
+    if len(q) > search.MAX_QUERY:
+        abort(400, description=f"q: søgningen må højst være {search.MAX_QUERY} tegn")
+    return render_template("search.html", q=q, results=search.find(q), index=search.index())
 
 
 @bp.get("/log")
@@ -98,9 +126,11 @@ def timer():
     band = request.args.get("band", "")
     if band not in ("", *timers.DEFAULT_MINUTES):
         abort(400, description="band: skal være 'low', 'moderate' eller 'high'")
-    return render_template("timer.html", bands=c.content()["bvc"]["bands"], band=band or "low")
+    return render_template("timer.html", bands=c.content()["bvc"]["bands"], band=band or "low",
+                           sms_rule=next(r for r in c.content()["bvc"]["pair_rules"] if r.get("id") == "sms"),
+                           **_team_rule_defaults())
 
 
 @bp.get("/settings")
 def settings():
-    return render_template("settings.html", bands=c.content()["bvc"]["bands"])
+    return render_template("settings.html", bands=c.content()["bvc"]["bands"], **_team_rule_defaults())

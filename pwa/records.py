@@ -151,7 +151,7 @@ def validate_encounter(rec, team_workers, citizen_exists, encounter_exists):
     out["bvc"], out["bvc_total"], out["bvc_band"] = _bvc(rec)
     stage = rec.get("stage")
     if stage is not None and (not isinstance(stage, str) or c.stage(stage) is None):
-        raise Refused("stage", "ukendt fase")
+        raise Refused("stage", "ukendt stadie")
     out["stage"] = stage
     out["techniques"] = json.dumps(_list_of(rec, "techniques", {t["id"] for t in c.techniques()}))
     out["note"] = _text(rec, "note")

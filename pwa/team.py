@@ -5,7 +5,8 @@ team answers 404, as if it did not exist.
 """
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from . import passwords, quarantine, sessions
+from . import passwords, quarantine, sessions, team_rules
+from .content import content
 from .auth import admin_required, login_required
 from .db import get_db
 from .forms import ConfirmForm, PlaceForm, ResetPasswordForm, WorkerForm
@@ -32,7 +33,10 @@ def _team_devices(team_id):
 def _render_team(status=200, **forms):
     forms.setdefault("form", WorkerForm())
     forms.setdefault("place_form", PlaceForm(prefix="pl"))
+    if "rules_form" not in forms:
+        forms["rules_form"] = team_rules.filled_form(g.user["team_id"])
     return render_template("team.html", workers=_team_workers(g.user["team_id"]),
+                           rules=team_rules.for_page(g.user["team_id"]), rule_words=content()["team_rules"],
                            places=_team_places(g.user["team_id"]), devices=_team_devices(g.user["team_id"]),
                            quarantined=quarantine.pending(g.user["team_id"]),
                            confirm=ConfirmForm(),
@@ -103,6 +107,20 @@ def set_active(worker_id):
         sessions.revoke(db, user_id=worker_id)
     flash(f"{worker[1]} er {'aktiveret' if active else 'deaktiveret'}.")
     return redirect(url_for("team.index"))
+
+
+@bp.post("/rules")
+@admin_required
+def save_rules():
+    """The team's own safety rules; every phone picks them up at its next sign of the server."""
+    form = team_rules.form_class()(prefix="tr")
+    if not form.validate_on_submit():
+        return _render_team(400, rules_form=form)
+    db = get_db()
+    with db.conn:
+        team_rules.save(db, g.user["team_id"], g.user["id"], form, sessions.stamp())
+    flash("Teamets aftaler er gemt. Telefonerne henter dem, næste gang de er på nettet.")
+    return redirect(url_for("team.index") + "#aftaler")
 
 
 @bp.post("/places")

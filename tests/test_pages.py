@@ -175,10 +175,53 @@ def test_manifest_is_installable(client):
         assert f"{w}x{h}" == icon["sizes"]
 
 
-def test_about_credits_bvc_and_the_licence_requirement(client):
+def test_about_credits_bvc_with_its_published_source(client):
     html = client.get("/about").get_data(as_text=True)
-    assert "Almvik, Woods &amp; Rasmussen (2000)" in html
-    assert "skal selv have licens" in html
+    assert "© Almvik, Woods &amp; Rasmussen (2000)" in html
+    assert "Journal of Interpersonal Violence 15(12), s. 1284–1296" in html
+    # The credit line lives on /about only, beside its source.
+    for path in PAGES:
+        if path != "/about":
+            assert "Almvik" not in client.get(path).get_data(as_text=True), path
+
+
+def _guidance_entries(node):
+    """Every {"text", "source"} entry in the content file."""
+    if isinstance(node, dict):
+        if isinstance(node.get("text"), str) and isinstance(node.get("source"), dict):
+            yield node
+        for v in node.values():
+            yield from _guidance_entries(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _guidance_entries(v)
+
+
+@pytest.mark.parametrize("path", ["/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler", "/bvc",
+                                  "/stages", "/prompts", "/timer", "/about"])
+def test_guidance_is_shown_with_whose_words_it_is(client, path):
+    from markupsafe import escape
+
+    from pwa import content as c
+    html = client.get(path).get_data(as_text=True)
+    shown = 0
+    for entry in _guidance_entries(c.content()):
+        text = str(escape(entry["text"]))
+        if text in html:
+            shown += 1
+            label = str(escape(c.source_label(entry["source"])))
+            cite = f'<span class="cite cite-{entry["source"]["kind"]}">{label}</span>'
+            assert re.search(re.escape(text) + r"\s*" + re.escape(cite), html), (path, entry["text"])
+    assert shown >= 1
+
+
+def test_every_page_of_the_kit_names_its_sources_by_kind(client):
+    for path in ("/bvc", "/stages", "/prompts", "/manual"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'class="cite cite-manual">Manualen ' in html, path
+    bvc = client.get("/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler").get_data(as_text=True)
+    assert 'class="cite cite-practice">God praksis</span>' in bvc
+    assert 'class="cite cite-team">Teamets aftaler</span>' in bvc
 
 
 def test_static_assets_cost_no_database_query(logged_in):
@@ -211,3 +254,45 @@ def test_modulepreloads_are_the_pages_static_imports(client, path):
         source = (assets.STATIC / "js" / name).read_text(encoding="utf-8")
         imported |= set(re.findall(r'^import\s[^;]*?from\s+"\./([\w-]+\.js)";', source, re.M | re.S))
     assert preloads and preloads == imported
+
+
+def test_every_field_card_is_on_its_page_with_its_section(client):
+    from pwa import content as c
+    for card in c.content()["cards"]:
+        html = client.get(card["page"]).get_data(as_text=True)
+        block = html.split(f'id="c-{card["id"]}"')[1].split("</details>")[0]
+        assert f'<span class="cite cite-manual">Manualen {card["source"]["section"]}</span>' in block, card["id"]
+
+
+def test_cards_sit_where_they_are_needed(client):
+    manual = client.get("/manual").get_data(as_text=True)
+    step = manual.split('id="f3t2"')[1].split("</details>\n  </details>")[0]
+    assert 'id="c-udebliver"' in step            # inside step 2 of phase 3, one tap from the checklist
+    prompts = client.get("/prompts").get_data(as_text=True)
+    miracle = prompts.split('id="t-mirakelspoergsmaal"')[1].split("</section>")[0]
+    assert 'id="c-mirakel-hele"' in miracle
+
+
+@pytest.mark.parametrize("q, first_title, url", [
+    ("udebliver", "Borgeren udebliver fra behandling", "/manual#c-udebliver"),
+    ("skala", "Skalaspørgsmål", "/prompts?stage=alle#t-skalaspoergsmaal"),
+    ("MIRAKEL helhed", "Mirakelspørgsmålet i sin helhed", "/prompts#c-mirakel-hele"),   # any case, every word
+])
+def test_search_answers_without_javascript_and_names_whose_words(client, q, first_title, url):
+    html = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    first = re.search(r'<li class="result-item"><a href="([^"]+)">([^<]+)</a>\s*<p>(.*?)</p>', html, re.S)
+    assert (first.group(1), first.group(2)) == (url, first_title)
+    assert re.search(r'<span class="cite cite-manual">Manualen [\d.]+</span>', first.group(3))
+
+
+def test_the_search_page_carries_its_whole_index_for_offline_use(client):
+    from pwa import content, search
+    html = client.get("/search").get_data(as_text=True)
+    index = json.loads(re.search(r'<script type="application/json" id="search-index">(.*?)</script>', html, re.S).group(1))
+    assert index == search.index()
+    assert {e["url"] for e in index} >= {f"{c['page']}#c-{c['id']}" for c in content.content()["cards"]}
+
+
+def test_a_search_too_long_is_a_400_naming_the_field(client):
+    resp = client.get("/search", query_string={"q": "x" * 81})
+    assert resp.status_code == 400 and "q:" in resp.get_data(as_text=True)

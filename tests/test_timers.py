@@ -334,12 +334,15 @@ def test_timer_and_settings_pages_are_precached_field_kit_pages(client):
         assert resp.status_code == 200 and "Log ind" not in resp.get_data(as_text=True)
 
 
-def test_high_band_shows_the_pairs_roles_with_the_manuals_words(client):
+def test_high_band_shows_the_pairs_roles_with_the_manuals_words_and_the_teams_rules(client):
     html = client.get("/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler").get_data(as_text=True)
     roles = html.split('id="h-roles"')[1].split("</section>")[0]
-    assert "taler kun én af jer med borgerne" in roles       # rule 4.3.1, from da.json
-    assert "Hvor er vores vej væk fra stedet" in roles      # plan prompt 4.3.1, from da.json
-    assert "Kodeord" in roles and "Taler med borgeren" in roles and "Observerer" in roles
+    assert "Mærker I begyndende uro i gruppen, taler kun én af jer med borgerne" in roles   # 4.3.1, from da.json
+    assert "Manualen 4.3.1" in roles
+    # The code word and the way out are the team's rules; with no team yet, the defaults, marked so.
+    assert "Kodeord for »vi går nu«" in roles and "Vejen ud" in roles and "Teamets aftaler" in roles
+    assert "Standard – ikke aftalt i teamet endnu" in roles
+    assert "Taler med borgeren" in roles and "Observerer" in roles
     assert " hidden" not in re.search(r'<section[^>]*aria-labelledby="h-roles"[^>]*>', html).group(0)
     low = client.get("/bvc").get_data(as_text=True)
     assert " hidden" in re.search(r'<section[^>]*aria-labelledby="h-roles"[^>]*>', low).group(0)

@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 PAGES = {"home": "/", "bvc": "/bvc", "bvc-high": "/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler",
          "stages": "/stages?stage=contemplation", "prompts": "/prompts?stage=action", "manual": "/manual",
          "about": "/about", "offline": "/offline", "log": "/log", "citizens": "/citizens", "team": "/team",
-         "timer": "/timer", "settings": "/settings", "access-log": "/admin/access-log"}
+         "timer": "/timer", "settings": "/settings", "access-log": "/admin/access-log", "search": "/search?q=skala"}
 PASSWORD = "demo-adgangskode-123"
 
 

@@ -6,7 +6,8 @@ from pwa.kit import PAGES
 from tests.browser.conftest import AXE
 
 STATES = PAGES + ["/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler",
-                  "/bvc?items=forvirring&borger=kendt", "/stages?stage=action", "/prompts?stage=relapse"]
+                  "/bvc?items=forvirring&borger=kendt", "/stages?stage=action", "/prompts?stage=relapse",
+                  "/search?q=hjemmebesøg"]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ TARGETS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + ["/search?q=hjemmebesøg"])
 def test_tap_targets_are_at_least_48px(narrow_page, server, path):
     narrow_page.goto(server.url + path)
     narrow_page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
@@ -97,17 +98,24 @@ def team_server(tmp_path_factory, pw):
 
 
 @pytest.mark.parametrize("path", ["/citizens", "/citizens/{cid}", "/citizens/{cid}/edit", "/citizens/{cid}/edit#fejl",
-                                  "/team", "/admin/access-log", "/admin/access-log?citizen={cid}"])
+                                  "/team", "/team#aftaler-fejl", "/admin/access-log", "/admin/access-log?citizen={cid}"])
 def test_pages_behind_the_login_pass_axe_targets_and_320px(narrow_page, team_server, axe_source, path):
     page = narrow_page
     page.context.add_cookies(team_server.cookies)
     url = team_server.url + path.format(cid=team_server.citizen_id)
-    page.goto(url.replace("#fejl", ""))
+    page.goto(url.replace("#fejl", "").replace("#aftaler-fejl", ""))
     assert "/login" not in page.url  # the page itself, not the login form
     if path.endswith("#fejl"):
         page.locator("#alias").fill("")
         page.get_by_role("button", name="Gem rettelsen").click()
         assert page.locator("#alias-err").is_visible()
+    if path.endswith("#aftaler-fejl"):
+        # The team's rules with errors in them, as the administrator sees them.
+        page.get_by_text("Ret teamets aftaler").click()
+        page.locator("#tr-code_word").fill("")
+        page.locator("#tr-checkin_high").fill("0")
+        page.get_by_role("button", name="Gem aftalerne").click()
+        assert page.locator("#tr-checkin_high-err").is_visible()
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     assert page.locator("#main").is_visible()
     page.evaluate(axe_source)

@@ -51,12 +51,12 @@ def pick_stage_and_see_prompts(page, base):
     expect(page.locator("#t-maal")).to_be_hidden()
     # The choice carries over to a plain visit of /prompts.
     page.goto(base + "/prompts")
-    expect(page.get_by_label("Borgerens fase")).to_have_value("contemplation")
+    expect(page.get_by_label("Borgerens stadie")).to_have_value("contemplation")
     expect(page.locator("#t-maal")).to_be_hidden()
     page.get_by_role("link", name="Vis alle").click()           # showing all is one tap
     expect(page.locator("#t-maal")).to_be_visible()
     expect(page.locator("#filter-status")).to_have_text("Viser alle spørgsmål.")
-    page.get_by_label("Borgerens fase").select_option("action")
+    page.get_by_label("Borgerens stadie").select_option("action")
     expect(page.locator("#t-spejling")).to_be_hidden()
     expect(page.locator("#t-skalaspoergsmaal")).to_be_visible()
     # The scaling ruler and its follow-ups.
@@ -78,16 +78,37 @@ def open_checklists(page, base):
     expect(page.locator("#f2t3-1")).to_be_visible()
 
 
+def search_and_land_on_the_card(page, base):
+    page.goto(base + "/")
+    page.get_by_role("link", name="Søg", exact=True).click()
+    page.get_by_label("Søg i kort, stadier, spørgsmål og tjeklister").fill("udebliver")
+    expect(page.locator("#search-status")).to_have_text("1 resultat for »udebliver«.")
+    page.get_by_role("link", name="Borgeren udebliver fra behandling").click()
+    card = page.locator("#c-udebliver")
+    expect(card).to_have_attribute("open", "")           # opened where it lands, inside its checklist step
+    expect(card).to_contain_text("klar aftale")
+    expect(card).to_contain_text("Manualen 3.5.2")
+    expect(card).to_be_in_viewport()
+    # A search link sent by a colleague answers with no network too.
+    page.goto(base + "/search?q=skala")
+    results = page.locator("#search-results")
+    expect(results.get_by_role("link").first).to_have_text("Skalaspørgsmål")
+    results.get_by_role("link", name="Skalaspørgsmål", exact=True).click()
+    expect(page.locator("#t-skalaspoergsmaal")).to_be_visible()
+    expect(page.locator("#t-skalaspoergsmaal")).to_be_in_viewport()
+
+
 def use_the_kit_offline(page, base):
     score_bvc_by_tap_and_keyboard(page, base)
     page.reload()
     expect(page.locator("#bvc-result")).to_contain_text("Lille risiko for vold")
     pick_stage_and_see_prompts(page, base)
     open_checklists(page, base)
+    search_and_land_on_the_card(page, base)
     page.goto(base + "/")
     expect(page.get_by_role("heading", name="Feltværktøj")).to_be_visible()
     page.goto(base + "/about")
-    expect(page.locator("#licens")).to_be_visible()
+    expect(page.locator("#main")).to_contain_text("Journal of Interpersonal Violence")
     page.goto(base + "/borgere/123")  # not part of the kit
     expect(page.get_by_role("heading", name="Denne side kræver net")).to_be_visible()
 

@@ -50,8 +50,7 @@ def set_up_phone(page, base):
     page.get_by_role("button", name="Gem makkerpar").click()
     expect(page.locator("#pair-status")).to_have_text("Gemt: Anna og Bo.")
     page.get_by_label("Koordinatorens mobilnummer").fill("+45 87 65 43 21")
-    page.get_by_label("Teamets kodeord for „vi går nu“").fill("Regnvejr")
-    page.get_by_role("button", name="Gem indstillinger").click()
+    page.get_by_role("button", name="Gem nummeret").click()
     expect(page.locator("#settings-status")).to_have_text("Gemt på telefonen.")
 
 
@@ -94,11 +93,14 @@ def test_timer_from_a_high_bvc_runs_out_offline_alerts_and_offers_the_sms(pw, ow
     for item in ("Forvirring", "Irritabilitet", "Fysiske trusler"):
         page.get_by_text(item, exact=True).click()
     expect(page.locator("#bvc-result")).to_contain_text("Høj risiko for vold")
-    # The high band shows the pair's roles from today's pair and the code word.
+    # The high band shows the pair's roles from today's pair, and the code word: with no
+    # login on this phone, the team rules' default, marked as a default.
     roles = page.locator("#roles")
     expect(roles.locator('[data-role="talker"]')).to_have_text("Anna")
     expect(roles.locator('[data-role="observer"]')).to_have_text("Bo")
-    expect(roles.locator('[data-role="code"]')).to_have_text("Regnvejr")
+    code = roles.locator('[data-team-rule="code_word"]')
+    expect(code.locator("[data-rule-value]")).to_have_text("Jeg har glemt opladeren i bilen")
+    expect(code.locator("[data-rule-default]")).to_be_visible()
     roles.get_by_role("button", name="Byt roller").click()
     expect(roles.locator('[data-role="talker"]')).to_have_text("Bo")
     assert json.loads(page.evaluate("localStorage.getItem('gk.pair')"))["talker"] == "partner"

@@ -36,7 +36,7 @@ export function showLastBand(box, citizen, bands, stages) {
   const stageEl = box.querySelector("[data-last-stage]");
   if (stageEl) {
     const stage = citizen.last_stage && stages && stages[citizen.last_stage];
-    stageEl.textContent = stage ? `Seneste fase: ${stage}` : "";
+    stageEl.textContent = stage ? `Seneste stadie: ${stage}` : "";
     stageEl.hidden = !stage;
   }
   box.hidden = false;

@@ -1,8 +1,9 @@
-// Settings kept on this phone only (no login, no network): today's pair, the
-// coordinator's number, the code word and the timer lengths per risk band.
-// With the team's worker list from an earlier login, the pair is two taps.
+// Settings kept on this phone only (no login, no network): today's pair and
+// the coordinator's number. The code word and the check-in times are the
+// team's rules (team-rules.js shows them here). With the team's worker list
+// from an earlier login, the pair is two taps.
 import {
-  defaultMinutes, loadPair, loadSettings, loadTeam, normalisePhone, savePair, saveSettings, saveTeam, validMinutes,
+  defaultMinutes, loadPair, loadSettings, loadTeam, normalisePhone, savePair, saveSettings, saveTeam,
 } from "./timer-core.js";
 import { askNotificationPermission, canNotify, notificationPermission } from "./timer-alarm.js";
 
@@ -12,7 +13,6 @@ if (root) {
   const defaults = defaultMinutes(root);
   const pairForm = $("pair-form");
   const form = $("settings-form");
-  const BANDS = Object.keys(defaults);
 
   function fieldError(input, errEl, message) {
     errEl.textContent = message || "";
@@ -154,38 +154,24 @@ if (root) {
     savePairNow({ announce: true });
   });
 
-  // --- coordinator, code word, timer lengths -------------------------------------
+  // --- the coordinator's number ----------------------------------------------------
 
   function fillSettings() {
-    const s = loadSettings(defaults);
-    form.elements.coordinator_phone.value = s.coordinator_phone;
-    form.elements.code_word.value = s.code_word;
-    for (const b of BANDS) form.elements[`min-${b}`].value = s.minutes[b];
+    form.elements.coordinator_phone.value = loadSettings(defaults).coordinator_phone;
   }
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const s = loadSettings(defaults);
-    let firstBad = null;
     const phoneInput = form.elements.coordinator_phone;
     const phone = normalisePhone(phoneInput.value);
     fieldError(phoneInput, $("s-coordinator-err"), phone === null ? "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78." : "");
-    if (phone === null) firstBad = firstBad || phoneInput;
-    const minutes = {};
-    for (const b of BANDS) {
-      const input = form.elements[`min-${b}`];
-      minutes[b] = validMinutes(input.value);
-      fieldError(input, $(`s-min-${b}-err`), minutes[b] ? "" : "Skriv et helt antal minutter fra 1 til 720.");
-      if (!minutes[b]) firstBad = firstBad || input;
-    }
-    if (firstBad) {
-      $("settings-status").textContent = "Ikke gemt: ret de markerede felter.";
-      firstBad.focus();
+    if (phone === null) {
+      $("settings-status").textContent = "Ikke gemt: ret det markerede felt.";
+      phoneInput.focus();
       return;
     }
+    const { minutes, ...s } = loadSettings(defaults);   // the team's times are not the phone's to keep
     s.coordinator_phone = phone;
-    s.code_word = form.elements.code_word.value.trim();
-    s.minutes = minutes;
     const ok = saveSettings(s);
     fillSettings();
     $("settings-status").textContent = ok ? "Gemt på telefonen." : "Kunne ikke gemme: telefonens lager er blokeret.";

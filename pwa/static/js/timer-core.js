@@ -3,6 +3,7 @@
 // survives a reload and a browser restart, and it needs no login or network.
 // A running timer is stored as its due time, never as a countdown, so a
 // frozen or reloaded page still knows exactly when the check-in was due.
+import { teamMinutes } from "./team-rules.js";
 
 const SETTINGS = "gk.settings";
 const PAIR = "gk.pair";
@@ -33,7 +34,8 @@ function write(key, value) {
 
 // --- settings -------------------------------------------------------------------
 
-// The lengths per band come from the server-rendered page (one source: timers.py).
+// The lengths per band come from the server-rendered page (one source: timers.py),
+// unless the team has agreed its own (team-rules.js).
 export function defaultMinutes(el) {
   try { return JSON.parse(el.dataset.defaultMinutes); } catch { return { low: 60, moderate: 30, high: 15 }; }
 }
@@ -43,8 +45,9 @@ export function loadSettings(defaults) {
   return {
     name: typeof s.name === "string" ? s.name : "",
     coordinator_phone: typeof s.coordinator_phone === "string" ? s.coordinator_phone : "",
-    code_word: typeof s.code_word === "string" ? s.code_word : "",
-    minutes: { ...defaults, ...(s.minutes || {}) },
+    // The check-in times are the team's rule, read afresh each time so a
+    // copy fetched a moment ago counts at once; no phone keeps its own.
+    minutes: { ...defaults, ...teamMinutes() },
     partner_phones: s.partner_phones && typeof s.partner_phones === "object" ? s.partner_phones : {},
   };
 }

@@ -1,6 +1,6 @@
 // The timer and the pair on the BVC page: the "Start tjek-ind-timer" link
-// follows the band (and this phone's timer lengths), the high band's roles
-// show today's pair and the code word, and a running timer keeps counting
+// follows the band (and the team's check-in times), the high band's roles
+// show today's pair (team-rules.js shows the code word), and a running timer keeps counting
 // here, alarm included, while the worker scores. Kept apart from bvc.js so
 // the scorer never depends on it.
 import {
@@ -27,7 +27,6 @@ if (cta) {
 
   function showRoles() {
     const pair = loadPair();
-    const s = loadSettings(defaults);
     const swap = $("roles-swap");
     const talker = document.querySelector('[data-role="talker"]');
     const observer = document.querySelector('[data-role="observer"]');
@@ -41,9 +40,6 @@ if (cta) {
       observer.textContent = pair && pair.me ? "Ingen makker valgt i dag" : "Den anden";
       swap.hidden = true;
     }
-    const code = document.querySelector('[data-role="code"]');
-    code.textContent = s.code_word || "Ikke aftalt på denne telefon – tilføj det under Indstillinger";
-    code.classList.toggle("is-missing", !s.code_word);
   }
 
   $("roles-swap").addEventListener("click", () => {
@@ -107,6 +103,7 @@ if (cta) {
   // Only with a timer running: scoring taps should not pay for waking the audio.
   document.addEventListener("pointerdown", () => { if (running()) unlockSound(); }, { passive: true });
   addEventListener("storage", () => { showLink(); showRoles(); tick(); });
+  document.addEventListener("gk:team-rules", showLink);
   showLink();
   showRoles();
   tick();

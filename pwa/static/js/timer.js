@@ -57,6 +57,7 @@ if (root) {
   }
 
   form.addEventListener("change", showChoice);
+  document.addEventListener("gk:team-rules", showChoice);   // the team's check-in times just arrived
   form.addEventListener("input", showChoice);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -186,7 +187,7 @@ if (root) {
     const bits = [];
     if (pair && pair.me) {
       bits.push(pair.partner ? `Makkerpar: ${pair.me.name} og ${pair.partner.name}.` : `${pair.me.name}, alene i dag.`);
-      if (!pairIsFromToday(pair)) bits.push("Valgt en tidligere dag – tjek, at det passer.");
+      if (!pairIsFromToday(pair)) bits.push("Parret blev valgt på en tidligere dag – tjek, at det stadig passer.");
     } else {
       bits.push("Dagens makkerpar er ikke valgt.");
     }

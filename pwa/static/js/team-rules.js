@@ -1,0 +1,68 @@
+// The team's own rules ("Teamets aftaler") on this phone: the code word, the
+// way out, who gets an SMS and when, and the check-in time per risk band.
+// They hold no citizen data, so the last copy the server gave is kept in
+// localStorage and shown with no network on /bvc, /timer and /settings.
+// Until a login has brought one, the pages keep the defaults the server
+// built them with, each marked as a default.
+const KEY = "gk.team-rules";
+const BANDS = ["low", "moderate", "high"];
+
+// {team: {id, name}, updated_at, rules: {id: {value, default}}, fetched_at} or null.
+export function cachedRules() {
+  try {
+    const copy = JSON.parse(localStorage.getItem(KEY));
+    return copy && copy.team && copy.rules ? copy : null;
+  } catch {
+    return null;
+  }
+}
+
+// The team's check-in minutes per band, for the bands it has a valid number for.
+export function teamMinutes() {
+  const copy = cachedRules();
+  const out = {};
+  for (const band of BANDS) {
+    const rule = copy && copy.rules[`checkin_${band}`];
+    if (rule && Number.isInteger(rule.value) && rule.value > 0) out[band] = rule.value;
+  }
+  return out;
+}
+
+const STAMP = new Intl.DateTimeFormat("da-DK", { day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+
+function show(copy) {
+  if (!copy) return;
+  for (const el of document.querySelectorAll("[data-team-rule]")) {
+    const rule = copy.rules[el.dataset.teamRule];
+    if (!rule) continue;
+    const value = el.querySelector("[data-rule-value]");
+    if (value.textContent !== String(rule.value)) value.textContent = String(rule.value);
+    el.querySelector("[data-rule-default]").hidden = !rule.default;
+  }
+  for (const el of document.querySelectorAll("[data-team-rules-from]")) {
+    el.textContent = `${copy.team.name}, hentet ${STAMP.format(new Date(copy.fetched_at))}.`;
+    el.hidden = false;
+  }
+}
+
+// With a signal, ask for the rules that apply now; a phone that is not
+// logged in gets no team and keeps the copy it has.
+async function refresh() {
+  if (!navigator.onLine) return;
+  try {
+    const resp = await fetch("/api/team/rules", { credentials: "same-origin", cache: "no-store" });
+    if (!resp.ok) return;
+    const body = await resp.json();
+    if (!body.team) return;
+    const copy = { ...body, fetched_at: Date.now() };
+    localStorage.setItem(KEY, JSON.stringify(copy));
+    show(copy);
+    document.dispatchEvent(new CustomEvent("gk:team-rules", { detail: copy }));
+  } catch { /* offline, or storage blocked: the copy from last time (or the defaults) stays */ }
+}
+
+if (document.querySelector("[data-team-rules]")) {
+  show(cachedRules());
+  // Never before the field kit has painted (app.js).
+  Promise.resolve(self.gk && self.gk.afterFirstPaint).then(refresh);
+}
