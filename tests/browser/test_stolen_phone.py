@@ -62,7 +62,7 @@ def test_five_wrong_pins_delete_the_list_and_keep_the_outbox(pw, own_server, tmp
     assert len(outbox(page)) == 2  # the sealed citizen and contact stay
     own_server.start()
     ctx.set_offline(False)
-    page.evaluate("self.gk.outbox.sync()")
+    page.evaluate("self.gk.sync.run()")
     wait_outbox_len(page, 0)
     db = sqlite3.connect(own_server.instance_dir / "gadekontakt.sqlite")
     assert db.execute("SELECT alias FROM citizens").fetchall() == [("Lone",)]
@@ -95,7 +95,7 @@ def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_serv
 
     # The phone comes back into signal: it learns, hands in, wipes.
     ctx.set_offline(False)
-    page.evaluate("self.gk.outbox.refreshSession()")
+    page.evaluate("self.gk.session.refresh()")
     wait_until(page, "self.gk.outbox.list().then(l => l.length === 0)")
     assert page.evaluate("localStorage.length") == 0
     assert page.evaluate("self.gk.idb.get('kv', 'vault')") is None

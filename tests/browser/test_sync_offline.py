@@ -557,7 +557,7 @@ def test_todays_pair_from_settings_is_the_pair_of_the_contact(pw, own_server, tm
     anna, bo = sorted(workers, key=lambda w: w["name"])
     page.evaluate("import('/static/js/timer-core.js').then(m => m.savePair("
                   "{me: {id: %d, name: 'Anna Admin'}, partner: {id: %d, name: 'Bo Berg'}}))" % (anna["id"], bo["id"]))
-    page.evaluate("self.gk.outbox.refreshSession()")
+    page.evaluate("self.gk.session.refresh()")
     open_log(page, own_server.url)
     expect(page.locator("#worker1")).to_have_value(str(anna["id"]))
     expect(page.locator("#worker2")).to_have_value(str(bo["id"]))

@@ -1,7 +1,7 @@
 // BVC scorer: total and band on every change, from the bands the server
 // rendered out of the content file (the cut-offs are never restated here).
 import { bandFor } from "./score.js";
-// The outbox and citizen list load after the scorer is live and the page has
+// The citizen list loads after the scorer is live and the page has
 // painted (see the end): nothing may delay the first paint or the first tap.
 let fillCitizenOptions = () => {};
 let showLastBand = () => {};
@@ -64,19 +64,15 @@ if (form) {
   citizenSelect.addEventListener("change", () => update());
 
   async function loadCitizens() {
-    await import("./idb.js");
-    await import("./seal.js");
-    await import("./vault.js");
-    await import("./outbox.js");
+    const { changes, citizens: cache } = await import("./phone-data.js");
     ({ fillCitizenOptions, showLastBand } = await import("./citizen-info.js"));
-    const { outbox } = self.gk;
     const refresh = async () => {
-      citizens = await outbox.knownCitizens();
+      citizens = await cache.known();
       fillCitizenOptions(citizenSelect, document.getElementById("bvc-citizen-options"), citizens);
       update();
     };
     await refresh();
-    outbox.events.addEventListener("change", () => refresh().catch(() => {}));
+    changes.events.addEventListener("change", () => refresh().catch(() => {}));
   }
 
   form.addEventListener("input", update);

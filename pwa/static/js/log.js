@@ -1,16 +1,12 @@
 // "Ny kontakt": fills the static /log shell from the phone's cached session
 // and citizen list, checks the input, and saves a new citizen (if any) and
 // the encounter into the outbox. Works the same with or without network.
-import "./idb.js";
-import "./seal.js";
-import "./vault.js";
-import "./outbox.js";
+import { changes, citizens as citizenCache, device, outbox, session as sessionCache, sync, vault } from "./phone-data.js";
 import { ensureUnlocked } from "./lock.js";
 import { bandFor } from "./score.js";
 import { fillCitizenOptions, showLastBand } from "./citizen-info.js";
 import { loadPair, pairIsFromToday } from "./timer-core.js";
 
-const { outbox } = self.gk;
 const form = document.getElementById("log-form");
 
 const FIELD_NAMES = {
@@ -19,6 +15,9 @@ const FIELD_NAMES = {
   worker_ids: "Parret", citizen_id: "Borger", stage: "Fase", techniques: "Teknikker", bvc: "BVC",
   bvc_total: "BVC", id: "Id", kind: "Type", created_at: "Oprettet",
 };
+// Six digits, an optional dash or space, four digits: the shape of a CPR
+// number, as the server checks it. No lookbehind, for older Safari.
+const CPR = /(^|\D)\d{6}[- ]?\d{4}(?!\d)/;
 const CPR_MESSAGE = "Ligner et CPR-nummer. Skriv aldrig CPR-nummer eller fulde navn – kun alias eller initialer.";
 
 if (form) {
@@ -41,7 +40,7 @@ if (form) {
 
   // One id per form instance, made once: saving the same form twice (a
   // double tap, a retry after an error) can only ever queue it once.
-  let ids = { encounter: outbox.newId(), citizen: outbox.newId() };
+  let ids = { encounter: device.uuid(), citizen: device.uuid() };
   let saving = false;
   let session = null;
   let citizens = [];
@@ -88,7 +87,7 @@ if (form) {
   }
 
   async function loadLists() {
-    const cached = await outbox.cachedSession();
+    const cached = await sessionCache.cached();
     // A session that lapses while the form is open must not take the form
     // away mid-entry: what is saved waits in the outbox for the next login.
     if (cached) session = cached;
@@ -101,7 +100,7 @@ if (form) {
     form.hidden = !session;
     if (!cached) return;
     await showVault();
-    const list = await outbox.knownCitizens();
+    const list = await citizenCache.known();
     if (extraCitizen && !list.some((c) => c.id === extraCitizen.id)) list.push(extraCitizen);
     const signature = JSON.stringify([session.workers, session.places, list]);
     if (signature === listSignature) return;
@@ -134,7 +133,7 @@ if (form) {
   const vaultStatus = document.getElementById("vault-status");
   const vaultOpen = document.getElementById("vault-open");
   async function showVault() {
-    const state = await self.gk.vault.state();
+    const state = await vault.state();
     vaultStatus.hidden = state === "unlocked";
     vaultStatus.querySelector("[data-vault-text]").textContent = state === "locked"
       ? "Teamets borgerliste er låst." : "Vælg en PIN for at have teamets borgerliste på telefonen.";
@@ -142,7 +141,7 @@ if (form) {
   }
   vaultOpen.addEventListener("click", async () => {
     if (!(await ensureUnlocked({ create: true }))) return;
-    if (navigator.onLine) await outbox.refreshCitizens().catch(() => {});
+    if (navigator.onLine) await citizenCache.refresh().catch(() => {});
     listSignature = null;
     await loadLists();
   });
@@ -220,7 +219,7 @@ if (form) {
     }
     const checkCpr = [el.note, el.placeOther, el.followupStep];
     if (choice === "ny") checkCpr.unshift(el.alias, el.description, el.places);
-    for (const input of checkCpr) if (outbox.looksLikeCpr(input.value)) err(input, CPR_MESSAGE);
+    for (const input of checkCpr) if (CPR.test(input.value || "")) err(input, CPR_MESSAGE);
 
     const when = el.when.value ? new Date(el.when.value) : null;
     if (!when || Number.isNaN(when.getTime())) err(el.when, "Angiv hvornår kontakten var.");
@@ -310,7 +309,7 @@ if (form) {
     [el.worker1.value, el.worker2.value] = pair;
     whenTouched = false;
     el.when.value = localInput(new Date());
-    ids = { encounter: outbox.newId(), citizen: outbox.newId() };
+    ids = { encounter: device.uuid(), citizen: device.uuid() };
     showCitizen();
     showBvc();
     showPlace();
@@ -322,7 +321,7 @@ if (form) {
     if (!lastSaved) return;
     const entries = await outbox.list();
     const entry = entries.find((e) => e.id === lastSaved.id);
-    const st = await outbox.status();
+    const st = await sync.status();
     let text;
     const refused = entry && entry.status === "refused";
     if (!entry) text = "Gemt og sendt";
@@ -477,7 +476,7 @@ if (form) {
   }
 
   async function renderOutbox() {
-    const [entries, st] = await Promise.all([outbox.list(), outbox.status()]);
+    const [entries, st] = await Promise.all([outbox.list(), sync.status()]);
     const corrected = new Set(entries.filter((e) => e.status === "waiting" && e.meta && e.meta.amends)
       .map((e) => e.meta.amends));
     const items = entries.map((e) => {
@@ -580,7 +579,7 @@ if (form) {
     showPlace();
     showCount();
     await renderOutbox();
-    outbox.events.addEventListener("change", onChange);
+    changes.events.addEventListener("change", onChange);
     if (location.hash === "#outbox") document.getElementById("outbox").scrollIntoView();
     form.dataset.ready = "true";
   }
