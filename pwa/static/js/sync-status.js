@@ -3,6 +3,7 @@
 // Sync where the browser has it. Everything here is best effort: if
 // IndexedDB or the network fails, the field kit must carry on untouched.
 import { changes, citizens, session, sync } from "./phone-data.js";
+import { clock } from "./dates.js";
 
 const link = document.getElementById("sync-status");
 
@@ -37,14 +38,6 @@ async function kick() {
   return result;
 }
 
-const pad = (n) => String(n).padStart(2, "0");
-
-function clock(iso) {
-  const t = new Date(iso);
-  const hm = `${pad(t.getHours())}:${pad(t.getMinutes())}`;
-  return t.toDateString() === new Date().toDateString() ? hm : `${t.getDate()}.${t.getMonth() + 1}. ${hm}`;
-}
-
 function describe(s) {
   const parts = [];
   let href = "/log#outbox";
@@ -55,9 +48,9 @@ function describe(s) {
     attention = true;
   } else if (s.waiting) {
     parts.push(s.busy ? `Sender ${s.waiting} …` : `${s.waiting} venter`);
-    if (s.lastSync) parts.push(`sidst sendt ${clock(s.lastSync)}`);
+    if (s.lastSync) parts.push(`sidst sendt ${clock(s.lastSync, "")}`);
   } else if (s.lastSync && !s.refused) {
-    parts.push(`Alt er sendt ${clock(s.lastSync)}`);
+    parts.push(`Alt er sendt ${clock(s.lastSync, "")}`);
   }
   if (s.refused) {
     parts.push(`${s.refused} afvist`);
