@@ -1,8 +1,18 @@
-// BVC scorer: total and band on every change, from the bands the server
-// rendered out of the content file (the cut-offs are never restated here).
-import { bandFor } from "./score.js";
-// The citizen list loads after the scorer is live and the page has
-// painted (see the end): nothing may delay the first paint or the first tap.
+// The Brøset Violence Checklist on the phone: the band for a total, and the
+// /bvc scorer, which shows total and band on every change. The bands and
+// their cut-offs come from the content file, which the server renders into
+// data-bands: they are never restated here. The contact form
+// (contact-form.js) takes its band from here too.
+
+// The band for a total, given the bands from the content file.
+export function bandFor(bands, total) {
+  const band = bands.find((b) => b.min <= total && total <= b.max);
+  if (!band) throw new RangeError(`BVC total out of range: ${total}`);
+  return band;
+}
+
+// The citizen list loads after the scorer is live and the page has painted
+// (see the end): nothing may delay the first paint or the first tap.
 let fillCitizenOptions = () => {};
 let showLastBand = () => {};
 

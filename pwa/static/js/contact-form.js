@@ -3,7 +3,7 @@
 // contact-lists.js's; saving is log.js's; corrections.js reopens it on a
 // saved contact. It works the same with or without network.
 import { device } from "./phone-data.js";
-import { bandFor } from "./score.js";
+import { bandFor } from "./bvc.js";
 import { showLastBand } from "./citizen-info.js";
 import { contactLists } from "./contact-lists.js";
 import { localInput } from "./dates.js";
