@@ -10,12 +10,9 @@ const PRECACHE = {{ precache | tojson }};
 const PAGES = new Set(PRECACHE.filter((u) => !u.includes("?") && !u.includes(".")));
 
 // The phone's data code (the outbox, its upload, the session), the same
-// files the pages load through js/phone-data.js, in the same order. A
-// classic importScripts (not a module worker) so every browser with service
-// workers runs it.
-importScripts({% for name in ["idb", "seal", "vault", "device", "changes", "api", "handin", "session",
-                                "citizen-cache", "outbox", "sync"] %}
-  {{- asset_url("js/" ~ name ~ ".js") | tojson }}{{ ", " if not loop.last }}{% endfor %});
+// files the pages load through js/phone-data.js. A classic importScripts
+// (not a module worker) so every browser with service workers runs it.
+importScripts(...{{ worker_scripts() | tojson }});
 
 // Background Sync (Chromium): the browser wakes us when it has a connection,
 // even with the app closed. The pages have their own triggers too.

@@ -5,9 +5,9 @@
 // Each is a plain script that hangs itself on self.gk, because the service
 // worker loads the same files with importScripts for Background Sync (no
 // module service workers everywhere yet). So they have no imports of their
-// own: this list loads them, in this order, and sw.js loads the same list.
-// Nothing in them may touch the DOM or localStorage unguarded: the worker
-// has neither.
+// own: this list loads them, in this order, and sw.js loads exactly this list
+// (assets.worker_scripts reads it). Nothing here may touch the DOM or
+// localStorage without a guard: the worker has neither.
 import "./idb.js";
 import "./seal.js";
 import "./vault.js";
