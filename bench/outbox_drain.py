@@ -10,7 +10,7 @@ service worker installed, as a logged-in worker:
 2. Offline (the browser's network switched off), 1,000 encounters are queued
    through the page's own outbox module (self.gk.outbox.add), so each one is
    sealed to the server's key as a real save is.
-3. Online again, the page's upload runs (self.gk.outbox.sync(), the code the
+3. Online again, the page's upload runs (self.gk.sync.run(), the code the
    header's sync status and Background Sync run). The figure is from the
    first upload request leaving the page (Resource Timing) to the upload
    having applied the last acknowledgement and the outbox being empty.
@@ -46,7 +46,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
 # Queue the encounters as the contact log saves them (log.js): one add() per
 # contact, each sealed on the way in. Returns the queued ids.
 QUEUE = """async ({n, workerId, teamId}) => {
-  const { outbox } = self.gk;
+  const { device, outbox } = self.gk;
   const items = ["forvirring", "irritabilitet", "stoejende_adfaerd", "fysiske_trusler", "verbale_trusler",
                  "angreb_paa_ting"];
   const ids = [];
@@ -55,7 +55,7 @@ QUEUE = """async ({n, workerId, teamId}) => {
     const bvc = Object.fromEntries(items.map((k, j) => [k, (i >> j) & 1]));
     const total = Object.values(bvc).reduce((a, b) => a + b, 0);
     const record = {
-      kind: "encounter", id: outbox.newId(), citizen_id: null,
+      kind: "encounter", id: device.uuid(), citizen_id: null,
       occurred_at: new Date(Date.now() - i * 60000).toISOString(), place: "Hovedbanegården",
       worker_ids: [workerId], bvc, bvc_total: total, stage: "contemplation", techniques: ["spejling"],
       note: `Bench-kontakt ${i + 1}`, followup_step: null, followup_date: null,
@@ -73,9 +73,9 @@ QUEUE = """async ({n, workerId, teamId}) => {
 # page's own "online" handler (sync-status.js) may have started it already;
 # this call then joins it. `since`: just before the network came back.
 DRAIN = """async (since) => {
-  const { outbox } = self.gk;
+  const { outbox, sync } = self.gk;
   const mark = performance.now();
-  const result = await outbox.sync();
+  const result = await sync.run();
   const done = performance.now();
   const left = (await outbox.list()).length;
   const reqs = performance.getEntriesByType("resource")
@@ -102,9 +102,9 @@ def one_run(browser, n):
             page.goto(server.url + "/")
             wait_until(page, "navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller !== null)",
                        timeout=30)
-            wait_until(page, "Boolean(self.gk && self.gk.outbox && self.gk.idb)")
+            wait_until(page, "Boolean(self.gk && self.gk.sync && self.gk.idb)")
             wait_until(page, "self.gk.idb.get('kv', 'seal_key').then(Boolean)")
-            session = page.evaluate("self.gk.outbox.cachedSession()")
+            session = page.evaluate("self.gk.session.cached()")
             if not session or not session.get("user"):
                 raise RuntimeError("the phone has no session after logging in")
 

@@ -242,20 +242,6 @@ def test_static_assets_cost_no_database_query(logged_in):
         conn.set_trace_callback(None)
 
 
-@pytest.mark.parametrize("path", ["/bvc", "/stages", "/prompts"])
-def test_modulepreloads_are_the_pages_static_imports(client, path):
-    # Each preload saves a round trip only if a page script imports exactly
-    # that file; a static import left unpreloaded costs one.
-    html = client.get(path).get_data(as_text=True)
-    preloads = set(re.findall(r'<link rel="modulepreload" href="/static/js/([^"]+)"', html))
-    scripts = re.findall(r'<script type="module" src="/static/js/([^"?]+)\?v=', html)
-    imported = set()
-    for name in scripts:
-        source = (assets.STATIC / "js" / name).read_text(encoding="utf-8")
-        imported |= set(re.findall(r'^import\s[^;]*?from\s+"\./([\w-]+\.js)";', source, re.M | re.S))
-    assert preloads and preloads == imported
-
-
 def test_every_field_card_is_on_its_page_with_its_section(client):
     from pwa import content as c
     for card in c.content()["cards"]:

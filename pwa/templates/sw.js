@@ -9,16 +9,16 @@ const CACHE = PREFIX + VERSION;
 const PRECACHE = {{ precache | tojson }};
 const PAGES = new Set(PRECACHE.filter((u) => !u.includes("?") && !u.includes(".")));
 
-// The outbox's upload code, shared with the pages. A classic importScripts
+// The phone's data code (the outbox, its upload, the session), the same
+// files the pages load through js/phone-data.js. A classic importScripts
 // (not a module worker) so every browser with service workers runs it.
-importScripts({{ asset_url("js/idb.js") | tojson }}, {{ asset_url("js/seal.js") | tojson }},
-              {{ asset_url("js/vault.js") | tojson }}, {{ asset_url("js/outbox.js") | tojson }});
+importScripts(...{{ worker_scripts() | tojson }});
 
 // Background Sync (Chromium): the browser wakes us when it has a connection,
 // even with the app closed. The pages have their own triggers too.
 self.addEventListener("sync", (event) => {
-  if (event.tag !== self.gk.outbox.TAG) return;
-  event.waitUntil(self.gk.outbox.sync().then((result) => {
+  if (event.tag !== self.gk.sync.TAG) return;
+  event.waitUntil(self.gk.sync.run().then((result) => {
     // A rejection asks the browser to try again later with its own backoff;
     // only a finished upload, or one that needs a login first, settles it.
     if (result.retry || result.offline) throw new Error(result.message || "upload not finished");

@@ -1,21 +1,17 @@
 """Browser fixtures: Debian's Chromium driven by Playwright for Python.
 
-One server serves the whole session where tests only read; tests that stop
-or redeploy the server get their own. Chromium must be the system one — the
-Makefile installs it; a missing browser fails the run rather than skipping.
+One server serves the whole session where tests only read; tests that set up
+a team, stop or redeploy the server get their own. Every browser, context and
+phone profile a test opens is closed here, after the test, whether it passed
+or failed. Chromium must be the system one — the Makefile installs it; a
+missing browser fails the run rather than skipping. What the tests do with
+them is in helpers.py.
 """
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.live import LiveServer, wait_until  # noqa: F401 (re-exported for the tests)
-
-CHROMIUM = "/usr/bin/chromium"
-# Without these, Chromium tries Google's services, which this network refuses.
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic"]
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+from tests.browser.helpers import ARGS, CHROMIUM, launch_persistent
+from tests.live import LiveServer
 
 
 def pytest_collection_modifyitems(items):
@@ -52,10 +48,22 @@ def own_server(tmp_path):
 
 
 @pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="da-DK")
-    yield ctx
-    ctx.close()
+def new_context(browser):
+    """Opens contexts in the shared browser (a fresh profile each, in memory)."""
+    opened = []
+
+    def new_context(**kw):
+        kw = {"viewport": {"width": 360, "height": 740}, "locale": "da-DK", **kw}
+        opened.append(browser.new_context(**kw))
+        return opened[-1]
+    yield new_context
+    for ctx in opened:
+        ctx.close()
+
+
+@pytest.fixture
+def context(new_context):
+    return new_context()
 
 
 @pytest.fixture
@@ -68,13 +76,15 @@ def page(context):
     assert errors == [], f"browser errors: {errors}"
 
 
-def launch_persistent(pw, user_data_dir, **kw):
-    return pw.chromium.launch_persistent_context(
-        str(user_data_dir), executable_path=CHROMIUM, args=ARGS,
-        viewport={"width": 360, "height": 740}, locale="da-DK", **kw)
+@pytest.fixture
+def launch(pw):
+    """Opens phones: persistent profiles (helpers.launch_persistent), each
+    its own browser. A test may close one itself to restart the browser."""
+    opened = []
 
-
-def wait_for_offline_ready(page):
-    """Wait until the service worker has precached the kit and controls the page."""
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    wait_until(page, "navigator.serviceWorker.controller !== null")
+    def launch(profile, **kw):
+        opened.append(launch_persistent(pw, profile, **kw))
+        return opened[-1]
+    yield launch
+    for ctx in opened:
+        ctx.close()

@@ -1,9 +1,13 @@
 """axe-core finds no violations on any page, light or dark, at 320 px; every
 target is at least 48 px; nothing scrolls sideways at 320 px."""
+import uuid
+from datetime import datetime, timezone
+
 import pytest
 
 from pwa.kit import PAGES
-from tests.browser.conftest import AXE
+from tests.browser.helpers import AXE, TARGETS, axe_violations
+from tests.live import LiveServer, set_up_team
 
 STATES = PAGES + ["/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler",
                   "/bvc?items=forvirring&borger=kendt", "/stages?stage=action", "/prompts?stage=relapse",
@@ -17,11 +21,8 @@ def axe_source():
 
 
 @pytest.fixture(params=["light", "dark"])
-def narrow_page(request, browser):
-    ctx = browser.new_context(viewport={"width": 320, "height": 640}, color_scheme=request.param)
-    page = ctx.new_page()
-    yield page
-    ctx.close()
+def narrow_page(request, new_context):
+    return new_context(viewport={"width": 320, "height": 640}, color_scheme=request.param, locale=None).new_page()
 
 
 @pytest.mark.parametrize("path", STATES)
@@ -30,31 +31,7 @@ def test_axe_finds_no_violations(narrow_page, server, axe_source, path):
     page.goto(server.url + path)
     # Open every disclosure so hidden text is checked too.
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    page.evaluate(axe_source)  # evaluate is not subject to the page's CSP
-    result = page.evaluate("""axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
-        resultTypes: ['violations']})""")
-    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert violations == []
-
-
-TARGETS = """() => {
-  const small = [];
-  const seen = new Set();
-  for (const el of document.querySelectorAll('a, button, input, summary, select, textarea, label')) {
-    if (el.closest('[hidden]') || el.closest('.sr-only') || !el.getClientRects().length) continue;
-    if (el.matches('.skip')) continue;                     // off-screen until focused
-    if (el.matches('p a, li > span a')) continue;          // inline links in text (WCAG 2.5.8 exception)
-    let target = el;
-    if (el.matches('input[type=checkbox], input[type=radio]')) target = el.closest('label') || el;
-    if (el.matches('label') && !el.querySelector('input')) continue;
-    if (seen.has(target)) continue;
-    seen.add(target);
-    const r = target.getBoundingClientRect();
-    if (r.height < 47.5 || r.width < 47.5) small.push([target.outerHTML.slice(0, 80), Math.round(r.width), Math.round(r.height)]);
-  }
-  return small;
-}"""
+    assert axe_violations(page, axe_source) == []
 
 
 @pytest.mark.parametrize("path", PAGES + ["/search?q=hjemmebesøg"])
@@ -75,26 +52,24 @@ def test_nothing_scrolls_sideways_at_320px(narrow_page, server, path):
 @pytest.fixture(scope="module")
 def team_server(tmp_path_factory, pw):
     """A server with a team, one citizen, a corrected contact and an access log to show."""
-    import uuid
-    from datetime import datetime, timezone
-
-    from tests.live import LiveServer, set_up_team
     s = LiveServer(tmp_path_factory.mktemp("team-server")).start()
     http = pw.request.new_context(base_url=s.url)
-    session = set_up_team(http, s.url)
-    cid, first = str(uuid.uuid4()), str(uuid.uuid4())
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    enc = {"kind": "encounter", "id": first, "citizen_id": cid, "occurred_at": now, "worker_ids": [session["user"]["id"]],
-           "stage": "contemplation", "note": "Kort snak."}
-    resp = http.post("/api/sync", headers={"X-CSRFToken": session["csrf_token"]}, data={"records": [
-        {"kind": "citizen", "id": cid, "alias": "K.K.", "description": "Grøn jakke", "places": "Banegårdsparken"},
-        enc, dict(enc, id=str(uuid.uuid4()), amends=first, stage="action")]})
-    assert [r["status"] for r in resp.json()["results"]] == ["stored"] * 3
-    s.citizen_id = cid
-    s.cookies = http.storage_state()["cookies"]
-    http.dispose()
-    yield s
-    s.stop()
+    try:
+        session = set_up_team(http, s.url)
+        cid, first = str(uuid.uuid4()), str(uuid.uuid4())
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        enc = {"kind": "encounter", "id": first, "citizen_id": cid, "occurred_at": now,
+               "worker_ids": [session["user"]["id"]], "stage": "contemplation", "note": "Kort snak."}
+        resp = http.post("/api/sync", headers={"X-CSRFToken": session["csrf_token"]}, data={"records": [
+            {"kind": "citizen", "id": cid, "alias": "K.K.", "description": "Grøn jakke", "places": "Banegårdsparken"},
+            enc, dict(enc, id=str(uuid.uuid4()), amends=first, stage="action")]})
+        assert [r["status"] for r in resp.json()["results"]] == ["stored"] * 3
+        s.citizen_id = cid
+        s.cookies = http.storage_state()["cookies"]
+        yield s
+    finally:
+        http.dispose()
+        s.stop()
 
 
 @pytest.mark.parametrize("path", ["/citizens", "/citizens/{cid}", "/citizens/{cid}/edit", "/citizens/{cid}/edit#fejl",
@@ -118,10 +93,6 @@ def test_pages_behind_the_login_pass_axe_targets_and_320px(narrow_page, team_ser
         assert page.locator("#tr-checkin_high-err").is_visible()
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     assert page.locator("#main").is_visible()
-    page.evaluate(axe_source)
-    result = page.evaluate("""axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
-        resultTypes: ['violations']})""")
-    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+    assert axe_violations(page, axe_source) == []
     assert page.evaluate(TARGETS) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -4,15 +4,13 @@ uploads the outbox when the browser hands it a 'sync' event.
 Headless Chromium never loses its real network, so the browser itself will not
 fire the event here; DevTools' ServiceWorker.dispatchSyncEvent delivers the
 very event the browser would, to the registration the page asked for."""
-from tests.browser.conftest import wait_until
-from tests.browser.test_sync_offline import (Db, go_offline, logged_in_profile, open_log, outbox, poll,
-                                             save_contact)
+from tests.browser.helpers import Db, go_offline, logged_in_profile, open_log, outbox, poll, save_contact, wait_until
 
 
-def test_the_service_worker_alone_uploads_the_outbox_on_a_sync_event(pw, own_server, tmp_path):
+def test_the_service_worker_alone_uploads_the_outbox_on_a_sync_event(launch, own_server, tmp_path):
     own_server.start()
     base, db = own_server.url, Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     go_offline(ctx, own_server)
     open_log(page, base)
     save_contact(page, "Baggrund", new=True, stage="action", note="Sendt af service workeren")
@@ -42,4 +40,3 @@ def test_the_service_worker_alone_uploads_the_outbox_on_a_sync_event(pw, own_ser
     # And the phone knows: its outbox is empty when the app opens again.
     open_log(page, base)
     wait_until(page, "self.gk.outbox.list().then(l => l.length === 0)")
-    ctx.close()

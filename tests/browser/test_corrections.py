@@ -7,19 +7,18 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_until
-from tests.browser.test_sync_offline import (
-    FORM_READY, Db, go_offline, logged_in_profile, open_log, outbox, poll, save_contact, spoil, wait_outbox_len)
+from tests.browser.helpers import (FORM_READY, Db, go_offline, logged_in_profile, open_log, outbox, poll,
+                                   save_contact, spoil, wait_outbox_len, wait_until)
 
 
 def rows(db):
     return db.rows("SELECT id, citizen_id, stage, note, amends, superseded_by FROM encounters ORDER BY received_at, rowid")
 
 
-def test_a_contact_corrected_offline_arrives_as_one_contact_in_its_corrected_form(pw, own_server, tmp_path):
+def test_a_contact_corrected_offline_arrives_as_one_contact_in_its_corrected_form(launch, own_server, tmp_path):
     own_server.start()
     base, db = own_server.url, Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     go_offline(ctx, own_server)
     open_log(page, base)
     save_contact(page, "Rettes", new=True, stage="contemplation", note="Forkert note")
@@ -76,13 +75,12 @@ def test_a_contact_corrected_offline_arrives_as_one_contact_in_its_corrected_for
     expect(timeline).to_have_count(1)
     expect(timeline).to_contain_text("Tredje udgave")
     expect(timeline).to_contain_text("Rettet på telefonen")
-    ctx.close()
 
 
-def test_a_refused_contact_is_corrected_by_a_record_that_replaces_it(pw, own_server, tmp_path):
+def test_a_refused_contact_is_corrected_by_a_record_that_replaces_it(launch, own_server, tmp_path):
     own_server.start()
     db = Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     spoiled = []
 
     def spoil_the_first_upload(route):
@@ -107,4 +105,3 @@ def test_a_refused_contact_is_corrected_by_a_record_that_replaces_it(pw, own_ser
     assert enc_id != entry["id"] and (citizen_id, stage, note, amends, superseded) == \
         (None, "relapse", "Rettet og sendt", None, None)
     expect(page.locator("#outbox-summary")).to_contain_text("Intet venter")
-    ctx.close()

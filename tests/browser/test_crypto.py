@@ -3,9 +3,8 @@ only on the server; the PIN vault keeps the citizen list unreadable without
 the PIN and deletes it after five wrong tries."""
 import json
 
-
 from pwa import sealing
-from tests.conftest import PASSWORD
+from tests.browser.helpers import PASSWORD
 
 SCRIPTS = ["js/idb.js", "js/seal.js", "js/vault.js"]
 

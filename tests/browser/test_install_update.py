@@ -1,12 +1,12 @@
 """Installability as Chromium judges it, and the update offered (never forced) after a deploy."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import launch_persistent, wait_for_offline_ready, wait_until
+from tests.browser.helpers import first_page, wait_for_offline_ready, wait_until
 
 
-def test_chromium_reports_no_installability_errors(pw, server, tmp_path):
-    ctx = launch_persistent(pw, tmp_path / "profile")
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+def test_chromium_reports_no_installability_errors(launch, server, tmp_path):
+    ctx = launch(tmp_path / "profile")
+    page = first_page(ctx)
     page.goto(server.url + "/")
     wait_for_offline_ready(page)
     cdp = ctx.new_cdp_session(page)
@@ -14,17 +14,16 @@ def test_chromium_reports_no_installability_errors(pw, server, tmp_path):
     assert manifest["errors"] == []
     assert manifest["url"].endswith("/manifest.webmanifest")
     assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
-    ctx.close()
 
 
 def cache_names(page):
     return sorted(page.evaluate("caches.keys()"))
 
 
-def test_new_version_is_offered_and_applied_only_when_accepted(pw, own_server, tmp_path):
+def test_new_version_is_offered_and_applied_only_when_accepted(launch, own_server, tmp_path):
     own_server.start(ASSET_SALT="deploy-1")
-    ctx = launch_persistent(pw, tmp_path / "profile")
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+    ctx = launch(tmp_path / "profile")
+    page = first_page(ctx)
     page.goto(own_server.url + "/bvc")
     wait_for_offline_ready(page)
     page.evaluate("caches.open('another-app')")
@@ -49,4 +48,3 @@ def test_new_version_is_offered_and_applied_only_when_accepted(pw, own_server, t
     assert "another-app" in names  # only our own old cache is deleted
     ours = [n for n in names if n.startswith("gadekontakt-")]
     assert len(ours) == 1 and ours != [old]
-    ctx.close()

@@ -5,11 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import launch_persistent, wait_for_offline_ready
-
-
-def first_page(ctx):
-    return ctx.pages[0] if ctx.pages else ctx.new_page()
+from tests.browser.helpers import first_page, wait_for_offline_ready
 
 
 def score_bvc_by_tap_and_keyboard(page, base):
@@ -113,12 +109,12 @@ def use_the_kit_offline(page, base):
     expect(page.get_by_role("heading", name="Denne side kræver net")).to_be_visible()
 
 
-def test_field_kit_works_offline_after_one_visit_reload_and_restart(pw, own_server, tmp_path):
+def test_field_kit_works_offline_after_one_visit_reload_and_restart(launch, own_server, tmp_path):
     own_server.start()
     base = own_server.url
     profile = tmp_path / "profile"
 
-    ctx = launch_persistent(pw, profile)
+    ctx = launch(profile)
     page = first_page(ctx)
     page.goto(base + "/")
     expect(page.locator("#banner")).to_contain_text("Klar til brug uden net")
@@ -127,18 +123,17 @@ def test_field_kit_works_offline_after_one_visit_reload_and_restart(pw, own_serv
     own_server.stop()
     ctx.set_offline(True)
     use_the_kit_offline(page, base)
-    ctx.close()
+    ctx.close()  # the browser quits; its profile stays on disk
 
-    ctx = launch_persistent(pw, profile, offline=True)
+    ctx = launch(profile, offline=True)
     page = first_page(ctx)
     use_the_kit_offline(page, base)
-    ctx.close()
 
 
-def test_offline_bvc_restores_a_scored_url(pw, own_server, tmp_path):
+def test_offline_bvc_restores_a_scored_url(launch, own_server, tmp_path):
     """A link like /bvc?items=… (sent by a colleague, or bookmarked) still scores offline."""
     own_server.start()
-    ctx = launch_persistent(pw, tmp_path / "p")
+    ctx = launch(tmp_path / "p")
     page = first_page(ctx)
     page.goto(own_server.url + "/bvc")
     wait_for_offline_ready(page)
@@ -148,4 +143,3 @@ def test_offline_bvc_restores_a_scored_url(pw, own_server, tmp_path):
     expect(page.locator("#bvc-result [data-total]")).to_have_text("2")
     expect(page.locator("#item-fysiske_trusler")).to_be_checked()
     expect(page.locator("#unknown-note")).to_be_hidden()
-    ctx.close()

@@ -2,13 +2,11 @@
 the BVC still works; five wrong PINs delete the list and keep the outbox; a
 phone reported lost hands its outbox to the quarantine and wipes itself."""
 import re
-import sqlite3
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_until
-from tests.browser.test_sync_offline import (PASSWORD, go_offline, logged_in_profile,
-                                             open_log, outbox, poll, save_contact, wait_outbox_len)
+from tests.browser.helpers import (PASSWORD, Db, go_offline, logged_in_profile, open_log, outbox, poll,
+                                   save_contact, wait_outbox_len, wait_until)
 
 
 def idle_lock(page):
@@ -17,9 +15,9 @@ def idle_lock(page):
                   "document.dispatchEvent(new CustomEvent('gk:locked')); })")
 
 
-def test_the_lock_hides_citizens_but_never_the_bvc(pw, own_server, tmp_path):
+def test_the_lock_hides_citizens_but_never_the_bvc(launch, own_server, tmp_path):
     own_server.start()
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     save_contact(page, "Lone", new=True, note="Første kontakt")
     expect(page.locator("#citizen-options option")).to_have_count(1)
     idle_lock(page)
@@ -37,12 +35,11 @@ def test_the_lock_hides_citizens_but_never_the_bvc(pw, own_server, tmp_path):
     # Back on the log, the PIN opens the list again.
     open_log(page, own_server.url)
     expect(page.locator("#citizen-options option")).to_have_count(1)
-    ctx.close()
 
 
-def test_five_wrong_pins_delete_the_list_and_keep_the_outbox(pw, own_server, tmp_path):
+def test_five_wrong_pins_delete_the_list_and_keep_the_outbox(launch, own_server, tmp_path):
     own_server.start()
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     go_offline(ctx, own_server)
     save_contact(page, "Lone", new=True, note="Venter på net")
     idle_lock(page)
@@ -62,16 +59,15 @@ def test_five_wrong_pins_delete_the_list_and_keep_the_outbox(pw, own_server, tmp
     assert len(outbox(page)) == 2  # the sealed citizen and contact stay
     own_server.start()
     ctx.set_offline(False)
-    page.evaluate("self.gk.outbox.sync()")
+    page.evaluate("self.gk.sync.run()")
     wait_outbox_len(page, 0)
-    db = sqlite3.connect(own_server.instance_dir / "gadekontakt.sqlite")
-    assert db.execute("SELECT alias FROM citizens").fetchall() == [("Lone",)]
-    ctx.close()
+    db = Db(own_server)
+    assert db.rows("SELECT alias FROM citizens") == [("Lone",)]
 
 
-def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_server, tmp_path):
+def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(launch, new_context, own_server, tmp_path):
     own_server.start()
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     device = page.evaluate("localStorage.getItem('gk.device')")
     assert device
     go_offline(ctx, own_server)
@@ -80,7 +76,7 @@ def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_serv
 
     # The administrator reports the phone lost from another browser.
     own_server.start()
-    admin = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"]).new_page()
+    admin = new_context().new_page()
     admin.goto(own_server.url + "/login")
     admin.get_by_label("Brugernavn").fill("anna")
     admin.get_by_label("Adgangskode").fill(PASSWORD)
@@ -95,13 +91,13 @@ def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_serv
 
     # The phone comes back into signal: it learns, hands in, wipes.
     ctx.set_offline(False)
-    page.evaluate("self.gk.outbox.refreshSession()")
+    page.evaluate("self.gk.session.refresh()")
     wait_until(page, "self.gk.outbox.list().then(l => l.length === 0)")
     assert page.evaluate("localStorage.length") == 0
     assert page.evaluate("self.gk.idb.get('kv', 'vault')") is None
-    db = sqlite3.connect(own_server.instance_dir / "gadekontakt.sqlite")
-    assert db.execute("SELECT count(*) FROM quarantine WHERE decided_at IS NULL").fetchone()[0] == 2
-    assert db.execute("SELECT count(*) FROM citizens").fetchone()[0] == 0
+    db = Db(own_server)
+    assert db.rows("SELECT count(*) FROM quarantine WHERE decided_at IS NULL") == [(2,)]
+    assert db.rows("SELECT count(*) FROM citizens") == [(0,)]
     # The field kit still works on the wiped phone.
     page.goto(own_server.url + "/bvc")
     page.get_by_text("Forvirring", exact=True).click()
@@ -111,28 +107,26 @@ def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(pw, own_serv
     admin.goto(own_server.url + "/team")
     admin.get_by_role("button", name="Godkend og gem").click()
     expect(admin.get_by_text(re.compile("2 poster gemt"))).to_be_visible()
-    assert db.execute("SELECT alias FROM citizens").fetchall() == [("Lone",)]
-    assert db.execute("SELECT note FROM encounters").fetchall() == [("Skrevet før tyveriet",)]
-    admin.context.browser.close()
-    ctx.close()
+    assert db.rows("SELECT alias FROM citizens") == [("Lone",)]
+    assert db.rows("SELECT note FROM encounters") == [("Skrevet før tyveriet",)]
 
 
-def test_without_a_pin_the_lock_removes_a_citizen_page_and_ends_the_session(pw, own_server, tmp_path):
+def test_without_a_pin_the_lock_removes_a_citizen_page_and_ends_the_session(launch, own_server, tmp_path):
     own_server.start()
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     page.evaluate("self.gk.vault.wipe()")  # a phone where no PIN was ever chosen
     assert page.evaluate("self.gk.vault.state()") == "none"
-    db = sqlite3.connect(own_server.instance_dir / "gadekontakt.sqlite")
+    db = Db(own_server)
     page.goto(own_server.url + "/citizens")
     expect(page.locator("#main")).to_be_visible()
     live_sql = "SELECT count(*) FROM sessions WHERE revoked_at IS NULL"
-    live = db.execute(live_sql).fetchone()[0]
+    live = db.rows(live_sql)[0][0]
     assert live >= 1
     wait_until(page, "document.querySelector('.lock-cover') !== null")  # the guard is listening
     idle_lock(page)
     expect(page.locator(".lock-cover")).to_contain_text("logget ud")
     assert page.locator("#main").count() == 0  # gone from the page, not only hidden
-    poll(page, lambda: db.execute(live_sql).fetchone()[0] == live - 1,
+    poll(page, lambda: db.rows(live_sql)[0][0] == live - 1,
          "the server session did not end")
     page.get_by_role("link", name="Log ind igen").click()
     expect(page).to_have_url(re.compile(r"/login\?next=%2Fcitizens$"))
@@ -140,4 +134,3 @@ def test_without_a_pin_the_lock_removes_a_citizen_page_and_ends_the_session(pw, 
     page.goto(own_server.url + "/bvc")
     page.get_by_text("Forvirring", exact=True).click()
     expect(page.locator("#bvc-result")).to_contain_text("Moderat")
-    ctx.close()

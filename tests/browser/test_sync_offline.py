@@ -7,66 +7,12 @@ import json
 import os
 import re
 import signal
-import sqlite3
-import time
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import launch_persistent, wait_for_offline_ready, wait_until
-
-PASSWORD = "en lang nok adgangskode"
-FORM_READY = ("document.getElementById('log-form')?.dataset.ready === 'true'"
-              " && !document.getElementById('log-form').hidden"
-              " && document.getElementById('worker1').options.length > 0")
-
-
-def first_page(ctx):
-    return ctx.pages[0] if ctx.pages else ctx.new_page()
-
-
-def set_up_team(page, base):
-    """The first team and its administrator, through the real /setup form."""
-    page.goto(base + "/setup")
-    page.get_by_label("Teamets navn").fill("Team Nord")
-    page.get_by_label("Dit navn").fill("Anna Admin")
-    page.get_by_label("Brugernavn").fill("anna")
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#password_confirm").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Opret team").click()
-    assert not page.url.endswith("/setup"), "setup failed"
-
-
-def log_in(page):
-    page.get_by_label("Brugernavn").fill("anna")
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log ind").click()
-
-
-PIN = "482913"
-
-
-def unlock_citizen_list(page):
-    """Choose the PIN (first time) or type it (after a restart), as the worker does."""
-    button = page.locator("#vault-open")
-    wait_until(page, "document.getElementById('vault-open').textContent !== ''")
-    if not button.is_visible():
-        return
-    choosing = button.text_content() == "Vælg PIN"
-    button.click()
-    page.locator("#pin").fill(PIN)
-    if choosing:
-        page.locator("#pin2").fill(PIN)
-    page.locator(".pin-dialog button[type=submit]").click()
-    expect(page.locator("#vault-status")).to_be_hidden()
-
-
-def open_log(page, base, query=""):
-    page.goto(base + "/log" + query)
-    wait_until(page, FORM_READY)
-    unlock_citizen_list(page)
-
+from tests.browser.helpers import (FORM_READY, PASSWORD, Db, first_page, go_offline, log_in, logged_in_profile,
+                                   open_log, outbox, poll, save_contact, spoil, wait_for_rows, wait_outbox_len,
+                                   wait_until)
 
 STORAGE_DUMP = r"""async () => {
   const out = [];
@@ -82,90 +28,6 @@ STORAGE_DUMP = r"""async () => {
   out.push(JSON.stringify(Object.entries(localStorage)));
   return out.join('\n');
 }"""
-
-
-def outbox(page):
-    return page.evaluate("self.gk.outbox.list()")
-
-
-def wait_outbox_len(page, n):
-    wait_until(page, f"self.gk.outbox.list().then(l => l.length === {n})")
-
-
-def pick_citizen(page, alias):
-    value = page.evaluate(
-        """alias => [...document.querySelectorAll('#citizen-options option')]
-                    .find(o => o.textContent.split(' – ')[0].replace(' (ikke sendt endnu)', '') === alias).value""",
-        alias)
-    page.select_option("#citizen", value)
-
-
-def save_contact(page, citizen, new=False, items=(), stage=None, note=""):
-    """Fill in and save one contact the way a worker does; returns after it is queued."""
-    before = len(outbox(page))
-    if new:
-        page.get_by_label("Hvem talte I med?").select_option("ny")
-        page.get_by_label("Alias eller initialer").fill(citizen)
-        page.get_by_label("Kort beskrivelse").fill(f"Beskrivelse af {citizen}")
-    elif citizen is None:
-        page.get_by_label("Hvem talte I med?").select_option("ukendt")
-    else:
-        pick_citizen(page, citizen)
-    if items:
-        page.get_by_label("Vurderet", exact=True).check()
-        for item in items:
-            page.locator(f"#log-item-{item}").check()
-    if stage:
-        page.locator(f'input[name="stage"][value="{stage}"]').check()
-    page.get_by_label("Kort note").fill(note)
-    page.evaluate("document.getElementById('log-done').textContent = ''")
-    page.get_by_role("button", name="Gem kontakt").click()
-    # Saved means queued; online, the upload may already have emptied the
-    # outbox again by the time we look, so the page's own word decides.
-    expect(page.locator("#log-done")).to_contain_text("Gemt")
-    if page.evaluate("navigator.onLine") is False:
-        wait_outbox_len(page, before + (2 if new else 1))
-
-
-class Db:
-    def __init__(self, server):
-        self.path = server.instance_dir / "gadekontakt.sqlite"
-
-    def rows(self, sql):
-        conn = sqlite3.connect(self.path)
-        try:
-            return conn.execute(sql).fetchall()
-        finally:
-            conn.close()
-
-    def encounters(self):
-        return self.rows("SELECT id, citizen_id, bvc_total, stage, note FROM encounters")
-
-    def citizens(self):
-        return self.rows("SELECT id, alias FROM citizens")
-
-
-def spoil(sealed):
-    """Damage a sealed record's ciphertext the way a bad network or a bug
-    would: the server can no longer open it and must refuse that record."""
-    sealed["ct"] = sealed["ct"][:-8] + "AAAAAAAA"
-
-
-def poll(page, check, message, timeout=30.0):
-    """Wait for a Python-side condition. Sleeping through Playwright (not
-    time.sleep) lets it run route handlers meanwhile."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        page.wait_for_timeout(50)
-    raise AssertionError(message)
-
-
-def wait_for_rows(page, db, encounters, citizens):
-    # Long enough for a few backoff rounds (2 s, 4 s, 8 s, with jitter).
-    poll(page, lambda: len(db.encounters()) >= encounters and len(db.citizens()) >= citizens,
-         f"timed out waiting for {encounters} encounters and {citizens} citizens", timeout=60)
 
 
 ALIASES = ["K.K.", "Lone", "Store M"]
@@ -200,30 +62,10 @@ def assert_arrived_exactly_once(db, entries):
     assert sorted(int(r[4].split()[-1]) for r in encounters) == list(range(20))
 
 
-def logged_in_profile(pw, server, profile):
-    ctx = launch_persistent(pw, profile)
-    page = first_page(ctx)
-    set_up_team(page, server.url)
-    # Setup navigates three times while the service worker installs; a page
-    # that began loading mid-activation can miss clients.claim() and stay
-    # uncontrolled until its next navigation, so give it one.
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    open_log(page, server.url)
-    if not page.evaluate("navigator.serviceWorker.controller !== null"):
-        open_log(page, server.url)
-    wait_for_offline_ready(page)
-    return ctx, page
-
-
-def go_offline(ctx, server):
-    server.stop()
-    ctx.set_offline(True)
-
-
-def test_twenty_contacts_made_offline_arrive_exactly_once_after_reload_and_restart(pw, own_server, tmp_path):
+def test_twenty_contacts_made_offline_arrive_exactly_once_after_reload_and_restart(launch, own_server, tmp_path):
     own_server.start()
     base, db, profile = own_server.url, Db(own_server), tmp_path / "profile"
-    ctx, page = logged_in_profile(pw, own_server, profile)
+    ctx, page = logged_in_profile(launch, own_server, profile)
 
     go_offline(ctx, own_server)
     open_log(page, base)
@@ -235,9 +77,9 @@ def test_twenty_contacts_made_offline_arrive_exactly_once_after_reload_and_resta
     page.reload()
     wait_until(page, FORM_READY)
     expect(page.locator("#sync-status")).to_have_text("20 venter")
-    ctx.close()
+    ctx.close()  # the browser quits; its profile stays on disk
 
-    ctx = launch_persistent(pw, profile, offline=True)
+    ctx = launch(profile, offline=True)
     page = first_page(ctx)
     open_log(page, base)
     expect(page.locator("#sync-status")).to_have_text("20 venter")
@@ -253,13 +95,12 @@ def test_twenty_contacts_made_offline_arrive_exactly_once_after_reload_and_resta
     wait_outbox_len(page, 0)
     assert_arrived_exactly_once(db, entries)
     expect(page.locator("#outbox-summary")).to_contain_text("Intet venter på at blive sendt.")
-    ctx.close()
 
 
-def test_server_killed_mid_upload_then_restarted_stores_everything_once(pw, own_server, tmp_path):
+def test_server_killed_mid_upload_then_restarted_stores_everything_once(launch, own_server, tmp_path):
     own_server.start()
     base, db = own_server.url, Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     go_offline(ctx, own_server)
     open_log(page, base)
     entries = make_twenty_contacts(page)
@@ -289,13 +130,12 @@ def test_server_killed_mid_upload_then_restarted_stores_everything_once(pw, own_
     wait_outbox_len(page, 0)
     assert_arrived_exactly_once(db, entries)
     assert len(uploads) >= 2
-    ctx.close()
 
 
-def test_a_lost_acknowledgement_is_retried_and_stored_once(pw, own_server, tmp_path):
+def test_a_lost_acknowledgement_is_retried_and_stored_once(launch, own_server, tmp_path):
     own_server.start()
     db = Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     answers = []
 
     def lose_the_first_answer(route):
@@ -313,13 +153,12 @@ def test_a_lost_acknowledgement_is_retried_and_stored_once(pw, own_server, tmp_p
     assert answers[0] == ["stored", "stored"]
     assert answers[-1] == ["duplicate", "duplicate"]  # the retry carried the same UUIDs
     assert len(db.encounters()) == 1 and len(db.citizens()) == 1
-    ctx.close()
 
 
-def test_a_double_tapped_save_makes_one_record(pw, own_server, tmp_path):
+def test_a_double_tapped_save_makes_one_record(launch, own_server, tmp_path):
     own_server.start()
     db = Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     ctx.set_offline(True)  # nothing leaves the phone while we count
     page.get_by_label("Hvem talte I med?").select_option("ny")
     page.get_by_label("Alias eller initialer").fill("Dobbelt")
@@ -338,13 +177,12 @@ def test_a_double_tapped_save_makes_one_record(pw, own_server, tmp_path):
     wait_for_rows(page, db, 2, 1)
     wait_outbox_len(page, 0)
     assert len(db.encounters()) == 2 and len(db.citizens()) == 1
-    ctx.close()
 
 
-def test_an_expired_session_keeps_records_until_the_next_login(pw, own_server, tmp_path):
+def test_an_expired_session_keeps_records_until_the_next_login(launch, own_server, tmp_path):
     own_server.start()
     base, db = own_server.url, Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     save_contact(page, "Før", new=True)
     wait_for_rows(page, db, 1, 1)
     wait_until(page, "self.gk.vault.readList().then(l => l !== null && l.length === 1)")
@@ -372,13 +210,12 @@ def test_an_expired_session_keeps_records_until_the_next_login(pw, own_server, t
     wait_outbox_len(page, 0)
     expect(status).to_have_text(re.compile(r"^Alt er sendt"))
     assert sorted(a for _, a in db.citizens()) == ["Efter", "Før"]
-    ctx.close()
 
 
-def test_a_rejected_csrf_token_is_refreshed_and_the_upload_retried_at_once(pw, own_server, tmp_path):
+def test_a_rejected_csrf_token_is_refreshed_and_the_upload_retried_at_once(launch, own_server, tmp_path):
     own_server.start()
     db = Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     posts, error_before_retry = [], []
 
     def stale_token_first(route):
@@ -395,13 +232,12 @@ def test_a_rejected_csrf_token_is_refreshed_and_the_upload_retried_at_once(pw, o
     wait_for_rows(page, db, 1, 0)
     wait_outbox_len(page, 0)
     assert len(posts) == 2 and error_before_retry == [None]
-    ctx.close()
 
 
-def test_a_refused_record_stays_flagged_until_discarded(pw, own_server, tmp_path):
+def test_a_refused_record_stays_flagged_until_discarded(launch, own_server, tmp_path):
     own_server.start()
     db = Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     posts = []
 
     def damage_the_encounter(route):
@@ -436,12 +272,11 @@ def test_a_refused_record_stays_flagged_until_discarded(pw, own_server, tmp_path
     wait_outbox_len(page, 0)
     expect(page.locator("#outbox-summary")).to_contain_text("Intet venter")
     expect(page.locator("#sync-status")).to_have_text(re.compile(r"^Alt er sendt"))
-    ctx.close()
 
 
-def test_the_form_refuses_a_cpr_number_before_saving(pw, own_server, tmp_path):
+def test_the_form_refuses_a_cpr_number_before_saving(launch, own_server, tmp_path):
     own_server.start()
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     page.get_by_label("Hvem talte I med?").select_option("ny")
     expect(page.locator("#alias-rule")).to_have_text(re.compile("Aldrig CPR-nummer eller fulde navn"))
     page.get_by_label("Alias eller initialer").fill("0102031234")
@@ -461,13 +296,12 @@ def test_the_form_refuses_a_cpr_number_before_saving(pw, own_server, tmp_path):
     expect(page.locator("#note-err")).to_have_count(0)
     assert outbox(page) == []
     assert Db(own_server).citizens() == []
-    ctx.close()
 
 
-def test_bvc_and_stage_pages_open_the_log_prefilled_offline(pw, own_server, tmp_path):
+def test_bvc_and_stage_pages_open_the_log_prefilled_offline(launch, own_server, tmp_path):
     own_server.start()
     base = own_server.url
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     go_offline(ctx, own_server)
 
     page.goto(base + "/bvc")
@@ -505,13 +339,12 @@ def test_bvc_and_stage_pages_open_the_log_prefilled_offline(pw, own_server, tmp_
     wait_for_rows(page, db, 1, 0)
     [(enc_id, citizen_id, total, _, _)] = db.encounters()
     assert (enc_id, citizen_id, total) == (prefilled_id, None, 2)
-    ctx.close()
 
 
-def test_bvc_page_shows_a_known_citizens_last_band_and_its_age(pw, own_server, tmp_path):
+def test_bvc_page_shows_a_known_citizens_last_band_and_its_age(launch, own_server, tmp_path):
     own_server.start()
     base, db = own_server.url, Db(own_server)
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     page.get_by_label("Hvem talte I med?").select_option("ny")
     page.get_by_label("Alias eller initialer").fill("Lone")
     page.get_by_label("Hvornår").fill(page.evaluate(
@@ -537,7 +370,6 @@ def test_bvc_page_shows_a_known_citizens_last_band_and_its_age(pw, own_server, t
     wait_until(page, FORM_READY)
     expect(page.get_by_label("Hvem talte I med?")).to_have_value(cid)
     expect(page.locator("#citizen-last")).to_contain_text("Sidst: Moderat risiko, for 3 dage siden")
-    ctx.close()
 
 
 def test_bvc_page_keeps_the_citizen_picker_away_without_a_login(page, server):
@@ -547,9 +379,9 @@ def test_bvc_page_keeps_the_citizen_picker_away_without_a_login(page, server):
     expect(page.locator("#sync-status")).to_be_hidden()
 
 
-def test_todays_pair_from_settings_is_the_pair_of_the_contact(pw, own_server, tmp_path):
+def test_todays_pair_from_settings_is_the_pair_of_the_contact(launch, own_server, tmp_path):
     own_server.start()
-    ctx, page = logged_in_profile(pw, own_server, tmp_path / "profile")
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     token = ctx.request.get(own_server.url + "/api/session").json()["csrf_token"]
     ctx.request.post(own_server.url + "/team/workers", form={"csrf_token": token, "name": "Bo Berg", "username": "bo",
                                                             "password": PASSWORD})
@@ -557,8 +389,7 @@ def test_todays_pair_from_settings_is_the_pair_of_the_contact(pw, own_server, tm
     anna, bo = sorted(workers, key=lambda w: w["name"])
     page.evaluate("import('/static/js/timer-core.js').then(m => m.savePair("
                   "{me: {id: %d, name: 'Anna Admin'}, partner: {id: %d, name: 'Bo Berg'}}))" % (anna["id"], bo["id"]))
-    page.evaluate("self.gk.outbox.refreshSession()")
+    page.evaluate("self.gk.session.refresh()")
     open_log(page, own_server.url)
     expect(page.locator("#worker1")).to_have_value(str(anna["id"]))
     expect(page.locator("#worker2")).to_have_value(str(bo["id"]))
-    ctx.close()

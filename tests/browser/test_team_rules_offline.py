@@ -5,25 +5,21 @@ import json
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import launch_persistent, wait_for_offline_ready, wait_until
+from tests.browser.helpers import first_page, wait_for_offline_ready, wait_until
 from tests.live import set_up_team
 
 HIGH = "/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler"
 DEFAULT_MARK = "Standard – ikke aftalt i teamet endnu"
 
 
-def first_page(ctx):
-    return ctx.pages[0] if ctx.pages else ctx.new_page()
-
-
 def rule(page, rule_id, scope="#main"):
     return page.locator(f'{scope} [data-team-rule="{rule_id}"]').first
 
 
-def test_rules_set_on_team_show_offline_on_bvc_timer_and_settings(pw, own_server, tmp_path):
+def test_rules_set_on_team_show_offline_on_bvc_timer_and_settings(launch, own_server, tmp_path):
     own_server.start()
     base = own_server.url
-    ctx = launch_persistent(pw, tmp_path / "profile")
+    ctx = launch(tmp_path / "profile")
     page = first_page(ctx)
     set_up_team(ctx.request, base)
     page.goto(base + "/bvc")
@@ -72,18 +68,17 @@ def test_rules_set_on_team_show_offline_on_bvc_timer_and_settings(pw, own_server
     # Rules the administrator saved are the team's now, none of them a default.
     expect(page.locator("#aftaler [data-rule-default]:visible")).to_have_count(0)
     expect(page.locator("#aftaler")).to_contain_text("Teamets aftaler")
-    ctx.close()
+    ctx.close()  # the browser quits; its profile stays on disk
 
     # After a restart of the browser, still offline, the copy is still there.
-    ctx = launch_persistent(pw, tmp_path / "profile", offline=True)
+    ctx = launch(tmp_path / "profile", offline=True)
     page = first_page(ctx)
     page.goto(base + HIGH)
     expect(rule(page, "code_word", "#roles").locator("[data-rule-value]")).to_have_text("Har du set min blå kuglepen?")
-    ctx.close()
 
 
-def test_a_phone_that_never_logged_in_shows_the_defaults_marked_as_defaults(pw, server, tmp_path):
-    ctx = launch_persistent(pw, tmp_path / "profile")
+def test_a_phone_that_never_logged_in_shows_the_defaults_marked_as_defaults(launch, server, tmp_path):
+    ctx = launch(tmp_path / "profile")
     page = first_page(ctx)
     page.goto(server.url + "/settings")
     wait_for_offline_ready(page)
@@ -97,4 +92,3 @@ def test_a_phone_that_never_logged_in_shows_the_defaults_marked_as_defaults(pw, 
         expect(code.locator("[data-rule-default]")).to_be_visible()
     expect(rule(page, "checkin_high").locator("[data-rule-value]")).to_have_text("15")
     assert page.evaluate("localStorage.getItem('gk.team-rules')") is None
-    ctx.close()

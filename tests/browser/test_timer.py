@@ -5,7 +5,6 @@ survives a reload and a browser restart. Online, with a login, the timer reaches
 and an offline check-in follows when the signal returns."""
 import json
 import re
-import sqlite3
 from datetime import datetime, timedelta
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -13,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE, launch_persistent, wait_for_offline_ready, wait_until
+from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, first_page, go_offline,
+                                   set_up_team_by_form, wait_for_offline_ready, wait_until)
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
@@ -30,10 +30,12 @@ OscillatorNode.prototype.start = function (...a) { window.__beeps += 1; return s
 """
 
 
-def phone(pw, profile, **kw):
-    ctx = launch_persistent(pw, profile, timezone_id="Europe/Copenhagen", **kw)
+def phone(launch, profile, **kw):
+    """A phone in Copenhagen's time zone, recording vibration and sound, and
+    the page errors it meets."""
+    ctx = launch(profile, timezone_id="Europe/Copenhagen", **kw)
     ctx.add_init_script(SPIES)
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+    page = first_page(ctx)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -60,11 +62,6 @@ def freeze(page, at):
     page.clock.pause_at(at)
 
 
-def go_offline(ctx, server):
-    server.stop()
-    ctx.set_offline(True)
-
-
 def sms_parts(href):
     m = re.fullmatch(r"sms:([^?]*)\?body=(.*)", href)
     assert m, href
@@ -80,9 +77,9 @@ def queued(page):
     return [(e["type"], e.get("minutes")) for e in json.loads(page.evaluate("localStorage.getItem('gk.timer.outbox')"))]
 
 
-def test_timer_from_a_high_bvc_runs_out_offline_alerts_and_offers_the_sms(pw, own_server, tmp_path):
+def test_timer_from_a_high_bvc_runs_out_offline_alerts_and_offers_the_sms(launch, own_server, tmp_path):
     own_server.start()
-    ctx, page, errors = phone(pw, tmp_path / "profile")
+    ctx, page, errors = phone(launch, tmp_path / "profile")
     ctx.grant_permissions(["notifications"], origin=own_server.url)
     set_up_phone(page, own_server.url)
     go_offline(ctx, own_server)
@@ -154,13 +151,12 @@ def test_timer_from_a_high_bvc_runs_out_offline_alerts_and_offers_the_sms(pw, ow
     # What the server will be told when there is a signal, in order.
     assert queued(page) == [("start", 15), ("extend", 15), ("ok", None)]
     assert errors == []
-    ctx.close()
 
 
-def test_a_timer_by_hand_survives_reload_and_restart_and_checks_out_by_sms(pw, own_server, tmp_path):
+def test_a_timer_by_hand_survives_reload_and_restart_and_checks_out_by_sms(launch, own_server, tmp_path):
     own_server.start()
     profile = tmp_path / "profile"
-    ctx, page, errors = phone(pw, profile)
+    ctx, page, errors = phone(launch, profile)
     set_up_phone(page, own_server.url)
     go_offline(ctx, own_server)
     freeze(page, T0)
@@ -179,10 +175,10 @@ def test_a_timer_by_hand_survives_reload_and_restart_and_checks_out_by_sms(pw, o
     page.clock.run_for("10:00")
     page.reload()
     expect(page.get_by_role("timer")).to_have_text("35:00")
-    ctx.close()
+    ctx.close()  # the browser quits; its profile stays on disk
 
     # The browser is closed and opened again 20 minutes after the start, still offline.
-    ctx, page, errors2 = phone(pw, profile, offline=True)
+    ctx, page, errors2 = phone(launch, profile, offline=True)
     freeze(page, T0 + timedelta(minutes=20))
     page.goto(own_server.url + "/timer")
     expect(page.get_by_role("timer")).to_have_text("25:00")
@@ -203,12 +199,11 @@ def test_a_timer_by_hand_survives_reload_and_restart_and_checks_out_by_sms(pw, o
     expect(page.locator("#t-alert")).to_have_text("")
     assert queued(page) == [("start", 45), ("checkout", None)]
     assert errors == [] and errors2 == []
-    ctx.close()
 
 
-def test_the_bvc_page_alarms_too_while_the_worker_scores(pw, own_server, tmp_path):
+def test_the_bvc_page_alarms_too_while_the_worker_scores(launch, own_server, tmp_path):
     own_server.start()
-    ctx, page, errors = phone(pw, tmp_path / "profile")
+    ctx, page, errors = phone(launch, tmp_path / "profile")
     set_up_phone(page, own_server.url)
     go_offline(ctx, own_server)
     freeze(page, T0)
@@ -226,28 +221,20 @@ def test_the_bvc_page_alarms_too_while_the_worker_scores(pw, own_server, tmp_pat
     page.get_by_role("button", name="Jeg er OK").click()
     expect(page.locator("#t-status")).to_contain_text("Timeren er stoppet")
     assert errors == []
-    ctx.close()
 
 
-def test_pair_from_the_team_list_in_two_taps_then_timer_on_the_team_page(pw, own_server, tmp_path):
+def test_pair_from_the_team_list_in_two_taps_then_timer_on_the_team_page(launch, own_server, tmp_path):
     """Logged in with a signal: the team's workers are offered for the pair; a timer reaches the
     server; an "OK" made offline reaches it when the signal returns."""
     own_server.start()
     base = own_server.url
-    ctx, page, errors = phone(pw, tmp_path / "profile")
-    page.goto(base + "/setup")
-    page.get_by_label("Teamets navn").fill("Team Nord")
-    page.get_by_label("Dit navn").fill("Anna Admin")
-    page.get_by_label("Brugernavn").fill("anna")
-    page.get_by_label("Adgangskode", exact=True).fill("en lang nok adgangskode")
-    page.get_by_label("Gentag adgangskode").fill("en lang nok adgangskode")
-    with page.expect_navigation():               # the login cookie must be set before we move on
-        page.get_by_role("button", name=re.compile("Opret")).click()
+    ctx, page, errors = phone(launch, tmp_path / "profile")
+    set_up_team_by_form(page, base)
     page.goto(base + "/team")
     page.wait_for_load_state("networkidle")      # the page's own /api/session call settles the session first
     page.get_by_label("Navn", exact=True).fill("Bo Berg")
     page.get_by_label("Brugernavn").fill("bo")
-    page.get_by_label("Første adgangskode").fill("en lang nok adgangskode")
+    page.get_by_label("Første adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Tilføj", exact=True).click()
     expect(page.get_by_text("Bo Berg er tilføjet.")).to_be_visible()
 
@@ -302,20 +289,16 @@ def test_pair_from_the_team_list_in_two_taps_then_timer_on_the_team_page(pw, own
     expect(page.locator("#t-sync")).to_have_text("Timeren er meldt til teamet.")
     team.reload()
     expect(team.locator(".overdue-item")).to_have_count(0)
-    db = sqlite3.connect(own_server.instance_dir / "gadekontakt.sqlite")
-    assert db.execute("SELECT status FROM checkin_timers").fetchall() == [("ok",)]
-    db.close()
+    db = Db(own_server)
+    assert db.rows("SELECT status FROM checkin_timers") == [("ok",)]
     assert errors == []
-    ctx.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_running_and_alarm_states_pass_axe_and_fit_320px(browser, server, scheme):
+def test_running_and_alarm_states_pass_axe_and_fit_320px(new_context, server, scheme):
     """The accessibility suite sees /timer and /settings as first opened; this sees them in use."""
-    from tests.browser.test_accessibility import TARGETS
-    ctx = browser.new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme,
-                              timezone_id="Europe/Copenhagen")
-    page = ctx.new_page()
+    page = new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme,
+                       timezone_id="Europe/Copenhagen").new_page()
     freeze(page, T0)
     page.goto(server.url + "/settings")
     page.get_by_label("Dit navn").fill("Anna")
@@ -329,10 +312,6 @@ def test_running_and_alarm_states_pass_axe_and_fit_320px(browser, server, scheme
             page.clock.pause_at(T0 + timedelta(minutes=15, seconds=1))
             expect(page.get_by_role("alert")).to_be_visible()
         page.clock.resume()                          # axe waits on setTimeout; let time flow for it
-        page.evaluate(AXE.read_text())
-        result = page.evaluate("""axe.run(document, {runOnly: {type: 'tag', values:
-            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}, resultTypes: ['violations']})""")
-        assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == [], state
+        assert axe_violations(page, AXE.read_text()) == [], state
         assert page.evaluate(TARGETS) == [], state
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, state
-    ctx.close()

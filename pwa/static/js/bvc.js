@@ -1,8 +1,18 @@
-// BVC scorer: total and band on every change, from the bands the server
-// rendered out of the content file (the cut-offs are never restated here).
-import { bandFor } from "./score.js";
-// The outbox and citizen list load after the scorer is live and the page has
-// painted (see the end): nothing may delay the first paint or the first tap.
+// The Brøset Violence Checklist on the phone: the band for a total, and the
+// /bvc scorer, which shows total and band on every change. The bands and
+// their cut-offs come from the content file, which the server renders into
+// data-bands: they are never restated here. The contact form
+// (contact-form.js) takes its band from here too.
+
+// The band for a total, given the bands from the content file.
+export function bandFor(bands, total) {
+  const band = bands.find((b) => b.min <= total && total <= b.max);
+  if (!band) throw new RangeError(`BVC total out of range: ${total}`);
+  return band;
+}
+
+// The citizen list loads after the scorer is live and the page has painted
+// (see the end): nothing may delay the first paint or the first tap.
 let fillCitizenOptions = () => {};
 let showLastBand = () => {};
 
@@ -64,19 +74,15 @@ if (form) {
   citizenSelect.addEventListener("change", () => update());
 
   async function loadCitizens() {
-    await import("./idb.js");
-    await import("./seal.js");
-    await import("./vault.js");
-    await import("./outbox.js");
+    const { changes, citizens: cache } = await import("./phone-data.js");
     ({ fillCitizenOptions, showLastBand } = await import("./citizen-info.js"));
-    const { outbox } = self.gk;
     const refresh = async () => {
-      citizens = await outbox.knownCitizens();
+      citizens = await cache.known();
       fillCitizenOptions(citizenSelect, document.getElementById("bvc-citizen-options"), citizens);
       update();
     };
     await refresh();
-    outbox.events.addEventListener("change", () => refresh().catch(() => {}));
+    changes.events.addEventListener("change", () => refresh().catch(() => {}));
   }
 
   form.addEventListener("input", update);

@@ -2,12 +2,9 @@
 // triggers: app start, reconnect, a retry timer with backoff, and Background
 // Sync where the browser has it. Everything here is best effort: if
 // IndexedDB or the network fails, the field kit must carry on untouched.
-import "./idb.js";
-import "./seal.js";
-import "./vault.js";
-import "./outbox.js";
+import { changes, citizens, session, sync } from "./phone-data.js";
+import { clock } from "./dates.js";
 
-const { outbox } = self.gk;
 const link = document.getElementById("sync-status");
 
 const BASE = 2000;
@@ -28,7 +25,7 @@ async function kick() {
   timer = null;
   let result;
   try {
-    result = await outbox.sync();
+    result = await sync.run();
   } catch (err) {
     console.warn("Outbox upload failed:", err);
     result = { retry: true };
@@ -37,16 +34,8 @@ async function kick() {
   else if (result.ok) attempt = 0;
   // Left waiting (offline, or the server did not answer): let the browser
   // also try when it next has a connection, even if the app is closed.
-  if (!result.ok && !result.auth) outbox.registerBackgroundSync();
+  if (!result.ok && !result.auth) sync.registerBackgroundSync();
   return result;
-}
-
-const pad = (n) => String(n).padStart(2, "0");
-
-function clock(iso) {
-  const t = new Date(iso);
-  const hm = `${pad(t.getHours())}:${pad(t.getMinutes())}`;
-  return t.toDateString() === new Date().toDateString() ? hm : `${t.getDate()}.${t.getMonth() + 1}. ${hm}`;
 }
 
 function describe(s) {
@@ -59,9 +48,9 @@ function describe(s) {
     attention = true;
   } else if (s.waiting) {
     parts.push(s.busy ? `Sender ${s.waiting} …` : `${s.waiting} venter`);
-    if (s.lastSync) parts.push(`sidst sendt ${clock(s.lastSync)}`);
+    if (s.lastSync) parts.push(`sidst sendt ${clock(s.lastSync, "")}`);
   } else if (s.lastSync && !s.refused) {
-    parts.push(`Alt er sendt ${clock(s.lastSync)}`);
+    parts.push(`Alt er sendt ${clock(s.lastSync, "")}`);
   }
   if (s.refused) {
     parts.push(`${s.refused} afvist`);
@@ -72,7 +61,7 @@ function describe(s) {
 
 async function render() {
   if (!link) return;
-  const d = describe(await outbox.status());
+  const d = describe(await sync.status());
   // Only touch the live region when the words change, so nothing is
   // re-announced for nothing.
   if (link.textContent !== d.text) link.textContent = d.text;
@@ -90,7 +79,7 @@ function renderSoon() {
 
 async function start() {
   await render();
-  outbox.events.addEventListener("change", renderSoon);
+  changes.events.addEventListener("change", renderSoon);
   addEventListener("online", () => { attempt = 0; kick(); });
   // "Gem kontakt" and "Send nu" on /log ask for an upload now.
   document.addEventListener("gk:sync", () => { attempt = 0; kick(); });
@@ -101,8 +90,8 @@ async function start() {
     // Who is logged in decides what the phone may keep: logging out clears
     // the team's citizen list here, on the next page shown.
     try {
-      const session = await outbox.refreshSession();
-      if (session.user && document.querySelector("[data-needs-citizens]")) await outbox.refreshCitizens();
+      const s = await session.refresh();
+      if (s.user && document.querySelector("[data-needs-citizens]")) await citizens.refresh();
     } catch { /* no server right now: the cached lists stay, the upload retries */ }
   }
   await kick();

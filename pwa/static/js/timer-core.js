@@ -3,6 +3,7 @@
 // survives a reload and a browser restart, and it needs no login or network.
 // A running timer is stored as its due time, never as a countdown, so a
 // frozen or reloaded page still knows exactly when the check-in was due.
+import "./device.js";  // self.gk.device.uuid: the id of each timer and event
 import { teamMinutes } from "./team-rules.js";
 
 const SETTINGS = "gk.settings";
@@ -104,14 +105,7 @@ export function saveTeam(team) {
 
 // --- the timer -------------------------------------------------------------------
 
-function uuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+const uuid = () => self.gk.device.uuid();
 
 export function loadTimer() {
   const t = read(TIMER, null);

@@ -1,0 +1,235 @@
+"""What the browser tests do as a worker would, shared by every test module
+(no test module imports from another): open a phone, set up a team, log in,
+choose the PIN, fill in and save a contact, go offline, and read what reached
+the server's SQLite file. Fixtures (which open and close browsers and
+servers) are in conftest.py."""
+import sqlite3
+import time
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.live import wait_until  # noqa: F401 (one poll for every test)
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these, Chromium tries Google's services, which this network refuses.
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-quic"]
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+PASSWORD = "en lang nok adgangskode"
+PIN = "482913"
+FORM_READY = ("document.getElementById('log-form')?.dataset.ready === 'true'"
+              " && !document.getElementById('log-form').hidden"
+              " && document.getElementById('worker1').options.length > 0")
+
+# --- the browser ------------------------------------------------------------------
+
+
+def launch_persistent(pw, user_data_dir, **kw):
+    """A phone: a Chromium profile on disk, kept across a browser restart.
+    Tests get these from the `launch` fixture, which closes them."""
+    return pw.chromium.launch_persistent_context(
+        str(user_data_dir), executable_path=CHROMIUM, args=ARGS,
+        viewport={"width": 360, "height": 740}, locale="da-DK", **kw)
+
+
+def first_page(ctx):
+    return ctx.pages[0] if ctx.pages else ctx.new_page()
+
+
+def wait_for_offline_ready(page):
+    """Wait until the service worker has precached the kit and controls the page."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+
+
+def go_offline(ctx, server):
+    """No signal: the browser's network off, and the server stopped, so nothing can come from it."""
+    server.stop()
+    ctx.set_offline(True)
+
+
+def poll(page, check, message, timeout=30.0):
+    """Wait for a Python-side condition. Sleeping through Playwright (not
+    time.sleep) lets it run route handlers meanwhile."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(message)
+
+
+# --- accessibility ----------------------------------------------------------------------
+
+# Every target a finger aims at is at least 48 px both ways (WCAG 2.5.8, our brief).
+TARGETS = """() => {
+  const small = [];
+  const seen = new Set();
+  for (const el of document.querySelectorAll('a, button, input, summary, select, textarea, label')) {
+    if (el.closest('[hidden]') || el.closest('.sr-only') || !el.getClientRects().length) continue;
+    if (el.matches('.skip')) continue;                     // off-screen until focused
+    if (el.matches('p a, li > span a')) continue;          // inline links in text (WCAG 2.5.8 exception)
+    let target = el;
+    if (el.matches('input[type=checkbox], input[type=radio]')) target = el.closest('label') || el;
+    if (el.matches('label') && !el.querySelector('input')) continue;
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const r = target.getBoundingClientRect();
+    if (r.height < 47.5 || r.width < 47.5) small.push([target.outerHTML.slice(0, 80), Math.round(r.width), Math.round(r.height)]);
+  }
+  return small;
+}"""
+
+
+def axe_violations(page, axe_source):
+    """axe-core's WCAG 2.2 AA and best-practice violations on the page as it is now."""
+    page.evaluate(axe_source)  # evaluate is not subject to the page's CSP
+    result = page.evaluate("""axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
+        resultTypes: ['violations']})""")
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+# --- a team and its worker, through the real forms ------------------------------------
+
+
+def set_up_team_by_form(page, base):
+    """The first team and its administrator, typed into the real /setup form
+    (tests.live.set_up_team does it over HTTP, without a page)."""
+    page.goto(base + "/setup")
+    page.get_by_label("Teamets navn").fill("Team Nord")
+    page.get_by_label("Dit navn").fill("Anna Admin")
+    page.get_by_label("Brugernavn").fill("anna")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#password_confirm").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opret team").click()
+    assert not page.url.endswith("/setup"), "setup failed"
+
+
+def log_in(page):
+    page.get_by_label("Brugernavn").fill("anna")
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log ind").click()
+
+
+def logged_in_profile(launch, server, profile):
+    """A phone (from the `launch` fixture) with the team set up, the kit
+    cached, the contact log open and the PIN chosen."""
+    ctx = launch(profile)
+    page = first_page(ctx)
+    set_up_team_by_form(page, server.url)
+    # Setup navigates three times while the service worker installs; a page
+    # that began loading mid-activation can miss clients.claim() and stay
+    # uncontrolled until its next navigation, so give it one.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    open_log(page, server.url)
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        open_log(page, server.url)
+    wait_for_offline_ready(page)
+    return ctx, page
+
+
+# --- the contact log ---------------------------------------------------------------------
+
+
+def unlock_citizen_list(page):
+    """Choose the PIN (first time) or type it (after a restart), as the worker does."""
+    button = page.locator("#vault-open")
+    wait_until(page, "document.getElementById('vault-open').textContent !== ''")
+    if not button.is_visible():
+        return
+    choosing = button.text_content() == "Vælg PIN"
+    button.click()
+    page.locator("#pin").fill(PIN)
+    if choosing:
+        page.locator("#pin2").fill(PIN)
+    page.locator(".pin-dialog button[type=submit]").click()
+    expect(page.locator("#vault-status")).to_be_hidden()
+
+
+def open_log(page, base, query=""):
+    page.goto(base + "/log" + query)
+    wait_until(page, FORM_READY)
+    unlock_citizen_list(page)
+
+
+def outbox(page):
+    return page.evaluate("self.gk.outbox.list()")
+
+
+def wait_outbox_len(page, n):
+    wait_until(page, f"self.gk.outbox.list().then(l => l.length === {n})")
+
+
+def pick_citizen(page, alias):
+    value = page.evaluate(
+        """alias => [...document.querySelectorAll('#citizen-options option')]
+                    .find(o => o.textContent.split(' – ')[0].replace(' (ikke sendt endnu)', '') === alias).value""",
+        alias)
+    page.select_option("#citizen", value)
+
+
+def save_contact(page, citizen, new=False, items=(), stage=None, note=""):
+    """Fill in and save one contact the way a worker does; returns after it is queued."""
+    before = len(outbox(page))
+    if new:
+        page.get_by_label("Hvem talte I med?").select_option("ny")
+        page.get_by_label("Alias eller initialer").fill(citizen)
+        page.get_by_label("Kort beskrivelse").fill(f"Beskrivelse af {citizen}")
+    elif citizen is None:
+        page.get_by_label("Hvem talte I med?").select_option("ukendt")
+    else:
+        pick_citizen(page, citizen)
+    if items:
+        page.get_by_label("Vurderet", exact=True).check()
+        for item in items:
+            page.locator(f"#log-item-{item}").check()
+    if stage:
+        page.locator(f'input[name="stage"][value="{stage}"]').check()
+    page.get_by_label("Kort note").fill(note)
+    page.evaluate("document.getElementById('log-done').textContent = ''")
+    page.get_by_role("button", name="Gem kontakt").click()
+    # Saved means queued; online, the upload may already have emptied the
+    # outbox again by the time we look, so the page's own word decides.
+    expect(page.locator("#log-done")).to_contain_text("Gemt")
+    if page.evaluate("navigator.onLine") is False:
+        wait_outbox_len(page, before + (2 if new else 1))
+
+
+def spoil(sealed):
+    """Damage a sealed record's ciphertext the way a bad network or a bug
+    would: the server can no longer open it and must refuse that record."""
+    sealed["ct"] = sealed["ct"][:-8] + "AAAAAAAA"
+
+
+# --- what reached the server -------------------------------------------------------------
+
+
+class Db:
+    """The server's SQLite file, read the way the team's pages would see it."""
+
+    def __init__(self, server):
+        self.path = server.instance_dir / "gadekontakt.sqlite"
+
+    def rows(self, sql):
+        conn = sqlite3.connect(self.path)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+    def encounters(self):
+        return self.rows("SELECT id, citizen_id, bvc_total, stage, note FROM encounters")
+
+    def citizens(self):
+        return self.rows("SELECT id, alias FROM citizens")
+
+
+def wait_for_rows(page, db, encounters, citizens):
+    # Long enough for a few backoff rounds (2 s, 4 s, 8 s, with jitter).
+    poll(page, lambda: len(db.encounters()) >= encounters and len(db.citizens()) >= citizens,
+         f"timed out waiting for {encounters} encounters and {citizens} citizens", timeout=60)
