@@ -71,9 +71,10 @@ def create_app(test_config=None):
         # __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
         app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
 
-    from . import api, assets, audit, auth, citizens, compression, csrf, db, headers, kit, quarantine, sealing, sw, team
+    from . import api, assets, audit, auth, citizens, compression, csrf, db, errors, headers, kit, quarantine, sealing, sw, team
 
     db.init_app(app)
+    errors.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     assets.init_app(app)

@@ -1,72 +1,22 @@
-"""The JSON API under /api, with one error shape for every failure.
+"""The JSON API under /api: the session, the team's citizens and the upload.
 
-Every error is ``{"error": {"status": int, "message": str, "field": str|null}}``
-so the phone can show the message and point at the field. The API is
-described by ``openapi.json`` beside this file; a test holds the two together.
+Errors take the one shape in errors.py. The API is described by
+``openapi.json`` beside this file; a test holds the two together.
 """
 import json
 from pathlib import Path
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request
-from flask_wtf.csrf import CSRFError, generate_csrf
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_wtf.csrf import generate_csrf
 
 from . import assets, audit, quarantine, records, sealing
 from .auth import login_required, session_expires_at
 from .csrf import csrf
 from .db import get_db
+from .errors import FieldError, list_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
-
-
-class FieldError(HTTPException):
-    """A 4xx that names the field it is about."""
-
-    def __init__(self, code, field, message):
-        super().__init__(description=message)
-        self.code, self.field = code, field
-
-
-def list_body(key, what, limit):
-    """The JSON body's list under `key`, or a 4xx error naming what is wrong."""
-    if not request.is_json:
-        raise FieldError(415, None, "Send JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise FieldError(400, "body", "Ugyldig JSON.")
-    if not isinstance(body, dict) or not isinstance(body.get(key), list):
-        raise FieldError(400, key, f"Skal være en liste af {what}.")
-    extra = sorted(set(body) - {key})
-    if extra:
-        raise FieldError(400, extra[0], "Ukendt felt.")
-    if len(body[key]) > limit:
-        raise FieldError(413, key, f"Højst {limit} {what} pr. forespørgsel.")
-    return body[key]
-
-
-def error_response(status, message, field=None):
-    resp = jsonify({"error": {"status": status, "message": message, "field": field}})
-    resp.status_code = status
-    resp.cache_control.no_store = True
-    return resp
-
-
-@bp.app_errorhandler(HTTPException)
-def _http_error(e):
-    # One handler for the whole app: JSON under /api, a readable page elsewhere.
-    if request.path.startswith("/api/"):
-        return error_response(e.code, e.description, getattr(e, "field", None))
-    return render_template("error.html", error=e), e.code
-
-
-@bp.app_errorhandler(CSRFError)
-def _csrf_error(e):
-    if request.path.startswith("/api/"):
-        return error_response(400, "Sikkerhedstoken mangler eller er udløbet; hent et nyt fra /api/session.",
-                              "csrf_token")
-    e.description = "Formularen var udløbet. Gå tilbage, genindlæs siden og prøv igen."
-    return render_template("error.html", error=e), 400
 
 
 @bp.after_request

@@ -20,6 +20,7 @@ from . import records
 from .auth import admin_required
 from .csrf import csrf
 from .db import get_db
+from .errors import FieldError
 from .forms import ConfirmForm
 from .sessions import stamp
 
@@ -45,7 +46,6 @@ def device_is_lost(device_id):
 @bp.post("/api/quarantine")
 @csrf.exempt  # see the module docstring: custom header, sealed records, lost devices only
 def hand_in():
-    from .api import FieldError
     device = _lost_device(request.headers.get("X-Device-Id"))
     if device is None:
         raise FieldError(403, "X-Device-Id", "Kun en telefon, der er meldt mistet, kan aflevere her.")

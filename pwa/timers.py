@@ -22,10 +22,10 @@ from flask import Blueprint, current_app, g, jsonify
 from flask.cli import with_appcontext
 
 from . import content as c
-from .api import list_body
 from .auth import login_required
 from .csrf import csrf
 from .db import get_db
+from .errors import list_body
 from .records import CPR, Refused
 
 bp = Blueprint("timers", __name__, url_prefix="/api/timers")
