@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
-from . import assets, audit, quarantine, records, sealing
+from . import assets, audit, quarantine, records, rules, sealing
 from .auth import login_required, session_expires_at
 from .csrf import csrf
 from .db import get_db
@@ -62,8 +62,8 @@ def session_info():
 @login_required
 def citizens():
     q = request.args.get("q", "")
-    if len(q) > 40:
-        raise FieldError(400, "q", "Søgningen må højst være 40 tegn.")
+    if len(q) > rules.LIMITS["q"]:
+        raise FieldError(400, "q", f"Søgningen må højst være {rules.LIMITS['q']} tegn.")
     found = records.list_citizens(get_db(), g.user["team_id"], q.strip())
     audit.record([c["id"] for c in found], "list", "api")
     return jsonify({"citizens": found})
@@ -85,7 +85,7 @@ def citizen(citizen_id):
 @login_required
 def sync():
     csrf.protect()
-    results = records.store_batch(get_db(), g.user, list_body("records", "poster", records.MAX_BATCH))
+    results = records.store_batch(get_db(), g.user, list_body("records", "poster", rules.MAX_BATCH))
     current_app.logger.info("sync by user %s: %s", g.user["id"],
                             {s: sum(r["status"] == s for r in results) for s in ("stored", "duplicate", "refused")})
     return jsonify({"results": results})

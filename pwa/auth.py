@@ -10,9 +10,9 @@ import click
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 
-from . import passwords, sessions
+from . import passwords, rules, sessions
 from .db import get_db
-from .forms import MIN_PASSWORD, ConfirmForm, LoginForm, SetupForm
+from .forms import ConfirmForm, LoginForm, SetupForm
 
 bp = Blueprint("auth", __name__)
 
@@ -127,8 +127,11 @@ def logout():
 @with_appcontext
 def create_team_command(team_name, username, name, password):
     """Add another team with its administrator (the first team comes from /setup)."""
-    if len(password) < MIN_PASSWORD:
-        raise click.BadParameter(f"at least {MIN_PASSWORD} characters", param_hint="password")
+    for value, hint in ((team_name, "team_name"), (username, "username"), (name or "", "--name")):
+        if rules.looks_like_cpr(value):
+            raise click.BadParameter("looks like a CPR number", param_hint=hint)
+    if len(password) < rules.MIN_PASSWORD:
+        raise click.BadParameter(f"at least {rules.MIN_PASSWORD} characters", param_hint="password")
     db = get_db()
     if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
         raise click.BadParameter("already taken", param_hint="username")

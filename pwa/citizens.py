@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from . import audit, chart
 from . import content as c
-from . import records
+from . import records, rules
 from .auth import admin_required, login_required
 from .db import get_db
 from .forms import CitizenForm, ConfirmForm
@@ -61,8 +61,8 @@ def _own_citizen(db, citizen_id):
 @login_required
 def index():
     q = request.args.get("q", "").strip()
-    if len(q) > 40:
-        abort(400, description="q: Søgningen må højst være 40 tegn.")
+    if len(q) > rules.LIMITS["q"]:
+        abort(400, description=f"q: Søgningen må højst være {rules.LIMITS['q']} tegn.")
     rows = records.list_citizens(get_db(), g.user["team_id"], q)
     audit.record([r["id"] for r in rows], "list", "side")
     return render_template("citizens.html", citizens=rows, q=q, **_labels())

@@ -12,11 +12,10 @@ allow no CORS), accepts only sealed records, and only for a device that an
 administrator has marked lost.
 """
 import json
-import uuid
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
 
-from . import records
+from . import records, rules
 from .auth import admin_required
 from .csrf import csrf
 from .db import get_db
@@ -25,14 +24,10 @@ from .forms import ConfirmForm
 from .sessions import stamp
 
 bp = Blueprint("quarantine", __name__)
-MAX_PER_DEVICE = 2000
 
 
 def _lost_device(device_id):
-    try:
-        device_id = str(uuid.UUID(device_id)) if device_id and len(device_id) == 36 else None
-    except ValueError:
-        device_id = None
+    device_id = rules.parse_uuid(device_id)
     if not device_id:
         return None
     return get_db().execute("SELECT id, team_id, last_user_id FROM devices WHERE id = ? AND lost_at IS NOT NULL",
@@ -54,7 +49,7 @@ def hand_in():
         raise FieldError(400, "records", "Skal være en liste af krypterede poster.")
     db = get_db()
     held = db.execute("SELECT count(*) FROM quarantine WHERE device_id = ?", [device[0]]).fetchone()[0]
-    if held + len(body["records"]) > MAX_PER_DEVICE:
+    if held + len(body["records"]) > rules.MAX_QUARANTINED:
         raise FieldError(413, "records", "For mange poster fra denne telefon.")
     results = []
     with db.conn:

@@ -6,18 +6,13 @@ transaction, so a server killed mid-batch has stored none of it and the
 phone's retry stores all of it, once.
 """
 import json
-import re
-import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
-from . import audit, sealing
-from .db import write_lock
+from . import audit, rules, sealing
 from . import content as c
+from .db import write_lock
+from .rules import Refused
 
-MAX_BATCH = 500
-LIMITS = {"alias": 40, "description": 200, "places": 200, "place": 120, "note": 1000, "followup_step": 200}
-# Six digits, an optional dash or space, four digits: the shape of a CPR number.
-CPR = re.compile(r"(?<!\d)\d{6}[- ]?\d{4}(?!\d)")
 CITIZEN_FIELDS = {"kind", "id", "alias", "description", "places", "created_at"}
 ENCOUNTER_FIELDS = {"kind", "id", "citizen_id", "occurred_at", "place", "worker_ids", "bvc", "bvc_total",
                     "stage", "techniques", "note", "followup_step", "followup_date", "created_at", "amends"}
@@ -25,59 +20,14 @@ ENCOUNTER_FIELDS = {"kind", "id", "citizen_id", "occurred_at", "place", "worker_
 MAX_AMEND_CHAIN = 50
 
 
-class Refused(Exception):
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
-def _uuid(value, field):
-    try:
-        if isinstance(value, str) and len(value) == 36:
-            return str(uuid.UUID(value))
-    except ValueError:
-        pass
-    raise Refused(field, "skal være et UUID")
-
-
 def _text(rec, field, required=False):
-    value = rec.get(field, "")
-    if value is None and not required:
-        value = ""
-    if not isinstance(value, str):
-        raise Refused(field, "skal være tekst")
-    value = value.strip()
-    if required and not value:
-        raise Refused(field, "skal udfyldes")
-    if len(value) > LIMITS[field]:
-        raise Refused(field, f"må højst være {LIMITS[field]} tegn")
-    if CPR.search(value):
-        raise Refused(field, "ligner et CPR-nummer; skriv aldrig CPR-nummer eller fulde navn")
-    return value
-
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    return rules.text(rec.get(field, ""), field, required=required)
 
 
 def _timestamp(value, field, required=False):
     if value is None and not required:
         return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            raise ValueError
-        moment = moment.astimezone(timezone.utc)  # OverflowError at year 1 or 9999 with an offset
-    except (ValueError, OverflowError):
-        raise Refused(field, "skal være et tidspunkt med tidszone (ISO 8601)") from None
-    if moment > datetime.now(timezone.utc) + timedelta(days=1):
-        raise Refused(field, "ligger i fremtiden")
-    if moment < EARLIEST:
-        # Found by fuzzing: before year 1000 strftime drops digits ('25-11-13T...'), which
-        # sorts after today and breaks every page and query that reads the time back.
-        raise Refused(field, "ligger for langt tilbage (før år 2000)")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return rules.moment(value, field, rules.EARLIEST_RECORD).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _check_fields(rec, allowed):
@@ -88,7 +38,7 @@ def _check_fields(rec, allowed):
 
 def validate_citizen(rec):
     _check_fields(rec, CITIZEN_FIELDS)
-    return {"id": _uuid(rec.get("id"), "id"), "alias": _text(rec, "alias", required=True),
+    return {"id": rules.uuid_field(rec.get("id"), "id"), "alias": _text(rec, "alias", required=True),
             "description": _text(rec, "description"), "places": _text(rec, "places"),
             "created_at": _timestamp(rec.get("created_at"), "created_at")}
 
@@ -128,10 +78,10 @@ def _list_of(rec, field, allowed, most=None):
 
 def validate_encounter(rec, team_workers, citizen_exists, encounter_exists):
     _check_fields(rec, ENCOUNTER_FIELDS)
-    out = {"id": _uuid(rec.get("id"), "id")}
+    out = {"id": rules.uuid_field(rec.get("id"), "id")}
     amends = rec.get("amends")
     if amends is not None:
-        amends = _uuid(amends, "amends")
+        amends = rules.uuid_field(amends, "amends")
         if amends == out["id"]:
             raise Refused("amends", "en kontakt kan ikke rette sig selv")
         if not encounter_exists(amends):
@@ -140,7 +90,7 @@ def validate_encounter(rec, team_workers, citizen_exists, encounter_exists):
     out["amends"] = amends
     citizen_id = rec.get("citizen_id")
     if citizen_id is not None:
-        citizen_id = _uuid(citizen_id, "citizen_id")
+        citizen_id = rules.uuid_field(citizen_id, "citizen_id")
         if not citizen_exists(citizen_id):
             raise Refused("citizen_id", "ukendt borger i dit team")
     out["citizen_id"] = citizen_id
@@ -241,7 +191,7 @@ def _store_one(db, user, rec, workers, citizen_exists, encounter_exists):
         if kind not in ("citizen", "encounter"):
             raise Refused("kind", "skal være 'citizen' eller 'encounter'")
         table = "citizens" if kind == "citizen" else "encounters"
-        rid = _uuid(rec.get("id"), "id")
+        rid = rules.uuid_field(rec.get("id"), "id")
         existing = db.execute(f"SELECT team_id FROM {table} WHERE id = ?", [rid]).fetchone()
         if existing:
             if existing[0] != user["team_id"]:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
+from . import rules
 from .db import get_db
 
 FMT = "%Y-%m-%dT%H:%M:%SZ"
@@ -32,10 +33,7 @@ def _hash(token):
 
 def device_id_from(value):
     """The phone's own device id if it is a UUID, else a new one."""
-    try:
-        return str(uuid.UUID(value)) if value and len(value) == 36 else str(uuid.uuid4())
-    except ValueError:
-        return str(uuid.uuid4())
+    return rules.parse_uuid(value) or str(uuid.uuid4())
 
 
 def start(db, user, device_id):

@@ -20,7 +20,8 @@ from wtforms.validators import DataRequired, Length, StopValidation
 from . import content as c
 from .db import get_db
 from .forms import no_cpr
-from .timers import DEFAULT_MINUTES, MAX_MINUTES
+from .rules import MAX_TIMER_MINUTES as MAX_MINUTES
+from .timers import DEFAULT_MINUTES
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ Least data: a timer holds the worker, times, the risk band and the place text
 the worker typed, never a citizen.
 """
 import smtplib
-import uuid
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
@@ -22,21 +21,18 @@ from flask import Blueprint, current_app, g, jsonify
 from flask.cli import with_appcontext
 
 from . import content as c
+from . import rules
 from .auth import login_required
 from .csrf import csrf
 from .db import get_db
 from .errors import list_body
-from .records import CPR, Refused
+from .rules import Refused
 
 bp = Blueprint("timers", __name__, url_prefix="/api/timers")
 
-MAX_BATCH = 500
 TYPES = ("start", "extend", "ok", "checkout")
 BANDS = ("low", "moderate", "high")
 EVENT_FIELDS = {"id", "timer_id", "type", "at", "minutes", "place", "band"}
-# A shift is at most half a day; a longer timer is a typo, not a plan.
-MAX_MINUTES = 12 * 60
-MAX_PLACE = 120
 # Minutes to the check-in per BVC band; the phone's settings may change them.
 DEFAULT_MINUTES = {"low": 60, "moderate": 30, "high": 15}
 # A running timer overdue for longer than this is a forgotten one, not an
@@ -45,7 +41,6 @@ OVERDUE_WINDOW = timedelta(hours=24)
 # Millisecond precision keeps two taps in the same second in their order;
 # one fixed format makes the text columns sort and compare as times.
 FMT = "%Y-%m-%dT%H:%M:%S.{ms:03d}Z"
-TIMER_COLUMNS = ("id", "team_id", "user_id", "started_at", "due_at", "place", "band", "status", "updated_at")
 
 
 def stamp(moment):
@@ -63,36 +58,8 @@ def _parse(text):
 
 # --- validation ---------------------------------------------------------------
 
-def _uuid(value, field):
-    if isinstance(value, str) and len(value) == 36:
-        try:
-            return str(uuid.UUID(value))
-        except ValueError:
-            pass
-    raise Refused(field, "skal være et UUID")
-
-
-# No phone reports a timer from before the app existed; the floor also keeps
-# every stored time a four-digit year that sorts and parses as text.
-EARLIEST = datetime(2020, 1, 1, tzinfo=timezone.utc)
-
-
 def _at(value):
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        moment = _parse(value)
-        if moment.tzinfo is None:
-            raise ValueError
-        moment = moment.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise Refused("at", "skal være et tidspunkt med tidszone (ISO 8601)") from None
-    # The phone's clock may be a little off, but not by a day.
-    if moment > now() + timedelta(days=1):
-        raise Refused("at", "ligger i fremtiden")
-    if moment < EARLIEST:
-        raise Refused("at", "ligger for langt tilbage")
-    return stamp(moment)
+    return stamp(rules.moment(value, "at", rules.EARLIEST_TIMER))
 
 
 def validate_event(ev):
@@ -102,7 +69,7 @@ def validate_event(ev):
     unknown = sorted(set(ev) - EVENT_FIELDS)
     if unknown:
         raise Refused(unknown[0], "ukendt felt")
-    out = {"id": _uuid(ev.get("id"), "id"), "timer_id": _uuid(ev.get("timer_id"), "timer_id")}
+    out = {"id": rules.uuid_field(ev.get("id"), "id"), "timer_id": rules.uuid_field(ev.get("timer_id"), "timer_id")}
     kind = ev.get("type")
     if kind not in TYPES:
         raise Refused("type", "skal være 'start', 'extend', 'ok' eller 'checkout'")
@@ -110,8 +77,8 @@ def validate_event(ev):
     out["at"] = _at(ev.get("at"))
     minutes = ev.get("minutes")
     if kind in ("start", "extend"):
-        if type(minutes) is not int or not 1 <= minutes <= MAX_MINUTES:
-            raise Refused("minutes", f"skal være et helt antal minutter, 1–{MAX_MINUTES}")
+        if type(minutes) is not int or not 1 <= minutes <= rules.MAX_TIMER_MINUTES:
+            raise Refused("minutes", f"skal være et helt antal minutter, 1–{rules.MAX_TIMER_MINUTES}")
     elif minutes is not None:
         raise Refused("minutes", "hører kun til 'start' og 'extend'")
     out["minutes"] = minutes
@@ -120,19 +87,7 @@ def validate_event(ev):
         for field, value in (("place", place), ("band", band)):
             if value is not None:
                 raise Refused(field, "hører kun til 'start'")
-    if place is None:
-        place = ""
-    if not isinstance(place, str):
-        raise Refused("place", "skal være tekst")
-    place = place.strip()
-    try:
-        place.encode("utf-8")
-    except UnicodeEncodeError:     # a lone surrogate from "\ud800" in the JSON
-        raise Refused("place", "indeholder ugyldige tegn") from None
-    if len(place) > MAX_PLACE:
-        raise Refused("place", f"må højst være {MAX_PLACE} tegn")
-    if CPR.search(place):
-        raise Refused("place", "ligner et CPR-nummer; skriv kun stedet")
+    place = rules.text(place, "place", "timer_place")
     if band is not None and band not in BANDS:
         raise Refused("band", "skal være 'low', 'moderate', 'high' eller null")
     out["place"], out["band"] = place, band
@@ -241,7 +196,7 @@ def store_events(db, user, events):
 @login_required
 def events():
     csrf.protect()
-    results = store_events(get_db(), g.user, list_body("events", "hændelser", MAX_BATCH))
+    results = store_events(get_db(), g.user, list_body("events", "hændelser", rules.MAX_BATCH))
     return jsonify({"results": results})
 
 
