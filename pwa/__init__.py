@@ -71,7 +71,7 @@ def create_app(test_config=None):
         # __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
         app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
 
-    from . import api, assets, audit, auth, citizens, compression, csrf, db, errors, headers, kit, quarantine, sealing, sw, team
+    from . import access_log, api, assets, auth, citizens, compression, csrf, db, errors, headers, kit, quarantine, sealing, sw, team
 
     db.init_app(app)
     errors.init_app(app)
@@ -92,7 +92,7 @@ def create_app(test_config=None):
     # The team's own safety rules, for the phone to keep offline.
     from . import team_rules
     app.register_blueprint(team_rules.bp)
-    app.register_blueprint(audit.bp)
+    app.register_blueprint(access_log.bp)
     app.register_blueprint(quarantine.bp)
     sealing.init_app(app)
     compression.init_app(app)
