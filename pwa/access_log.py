@@ -16,7 +16,7 @@ bp = Blueprint("access_log", __name__, url_prefix="/admin")
 
 
 def _entries(team_id, citizen_id=None, user_id=None, limit=None):
-    sql = ("SELECT a.at, u.name, a.user_id, a.device_id, a.citizen_id, c.alias, a.action, a.detail "
+    sql = ("SELECT a.at, u.name AS user, a.user_id, a.device_id, a.citizen_id, c.alias, a.action, a.detail "
            "FROM access_log a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN citizens c ON c.id = a.citizen_id "
            "WHERE a.team_id = ?")
     params = [team_id]
@@ -25,8 +25,7 @@ def _entries(team_id, citizen_id=None, user_id=None, limit=None):
     if user_id:
         sql, params = sql + " AND a.user_id = ?", params + [user_id]
     sql += " ORDER BY a.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
-    keys = ("at", "user", "user_id", "device_id", "citizen_id", "alias", "action", "detail")
-    return [dict(zip(keys, r)) for r in get_db().execute(sql, params)]
+    return get_db().execute(sql, params).fetchall()
 
 
 def _filters():

@@ -50,9 +50,9 @@ def session_info():
         body["user"] = {"id": user["id"], "name": user["name"], "username": user["username"],
                         "is_admin": bool(user["is_admin"])}
         body["team"] = {"id": user["team_id"], "name": user["team_name"]}
-        body["workers"] = [{"id": r[0], "name": r[1]} for r in db.execute(
+        body["workers"] = [dict(r) for r in db.execute(
             "SELECT id, name FROM users WHERE team_id = ? AND active = 1 ORDER BY name", [user["team_id"]])]
-        body["places"] = [r[0] for r in db.execute(
+        body["places"] = [r["name"] for r in db.execute(
             "SELECT name FROM places WHERE team_id = ? ORDER BY name", [user["team_id"]])]
         body["seal_key"] = sealing.public_jwk()
     return jsonify(body)

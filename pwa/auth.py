@@ -18,7 +18,7 @@ bp = Blueprint("auth", __name__)
 
 
 def has_users():
-    return get_db().execute("SELECT EXISTS (SELECT 1 FROM users)").fetchone()[0] == 1
+    return get_db().execute("SELECT EXISTS (SELECT 1 FROM users) AS any").fetchone()["any"] == 1
 
 
 def session_expires_at():
@@ -60,11 +60,6 @@ def create_team(db, team_name, name, username, password):
     return team_id, user_id
 
 
-def _user_for_session(db, user_id):
-    row = db.execute("SELECT id, team_id FROM users WHERE id = ?", [user_id]).fetchone()
-    return {"id": row[0], "team_id": row[1]}
-
-
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
     if has_users():
@@ -74,9 +69,9 @@ def setup():
         if has_users():  # a second tab got here first
             abort(409, description="Appen er allerede sat op.")
         db = get_db()
-        _, user_id = create_team(db, form.team_name.data.strip(), form.name.data.strip(),
-                                 form.username.data.strip(), form.password.data)
-        sessions.start(db, _user_for_session(db, user_id), sessions.device_id_from(form.device_id.data))
+        team_id, user_id = create_team(db, form.team_name.data.strip(), form.name.data.strip(),
+                                       form.username.data.strip(), form.password.data)
+        sessions.start(db, {"id": user_id, "team_id": team_id}, sessions.device_id_from(form.device_id.data))
         flash("Teamet er oprettet, og du er logget ind.")
         return redirect(url_for("team.index"))
     return render_template("setup.html", form=form)
@@ -98,14 +93,14 @@ def login():
         else:
             row = db.execute("SELECT id, team_id, password_hash FROM users WHERE username = ? AND active = 1",
                              [username]).fetchone()
-            ok, rehash = passwords.verify(row[2] if row else None, form.password.data)
+            ok, rehash = passwords.verify(row["password_hash"] if row else None, form.password.data)
             if ok:
                 sessions.clear_failures(db, username)
                 if rehash:
                     with db.conn:
                         db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                                   [passwords.hash_password(form.password.data), row[0]])
-                sessions.start(db, {"id": row[0], "team_id": row[1]}, sessions.device_id_from(form.device_id.data))
+                                   [passwords.hash_password(form.password.data), row["id"]])
+                sessions.start(db, row, sessions.device_id_from(form.device_id.data))
                 return redirect(_safe_next(request.args.get("next")))
             sessions.record_failure(db, username)
             error, status = "Forkert brugernavn eller adgangskode.", 401

@@ -117,7 +117,7 @@ def export(citizen_id):
                      "ORDER BY id", [citizen_id, g.user["team_id"]]).fetchall()
     body = {"exported_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "citizen": citizen,
             "encounters": records.encounters_for(db, g.user["team_id"], citizen_id, history=True),
-            "access_log": [dict(zip(("at", "user_id", "device_id", "action", "detail"), r)) for r in log]}
+            "access_log": [dict(r) for r in log]}
     resp = current_app.response_class(json.dumps(body, ensure_ascii=False, indent=2), mimetype="application/json")
     resp.headers["Content-Disposition"] = f"attachment; filename=borger-{citizen_id}.json"
     return resp

@@ -1,9 +1,13 @@
-"""The SQLite connection, owned per request, and the schema migrations.
+"""The SQLite connection (one per server thread, kept across requests), writes, and migrations.
 
 SQLite is opened through sqlite-utils so migrations use its built-in
 ``Migrations``; WAL lets readers go on while a sync writes, the busy timeout
 makes concurrent writers wait instead of failing, and foreign keys are off
-by default in SQLite so we switch them on for every connection.
+by default in SQLite so we switch them on for every connection. Rows are
+``sqlite3.Row``: code and templates read a column by its name.
+
+Every write goes through ``transaction``: the OS write lock, then
+``BEGIN IMMEDIATE``, then commit, or rollback on any error.
 """
 import fcntl
 import os
@@ -25,6 +29,7 @@ def connect(path):
     if not os.path.exists(path):
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -49,6 +54,25 @@ def write_lock():
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+@contextmanager
+def transaction(db):
+    """One write: the app's write lock, BEGIN IMMEDIATE, then COMMIT or ROLLBACK.
+
+    IMMEDIATE takes SQLite's write lock at the start, so a transaction that
+    first reads and then writes can never fail half-way with "database is
+    locked"; the OS lock in front of it queues writers without SQLite's
+    polling. Everything inside is stored together or not at all.
+    """
+    with write_lock():
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 def get_db():

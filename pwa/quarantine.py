@@ -48,7 +48,7 @@ def hand_in():
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise FieldError(400, "records", "Skal være en liste af krypterede poster.")
     db = get_db()
-    held = db.execute("SELECT count(*) FROM quarantine WHERE device_id = ?", [device[0]]).fetchone()[0]
+    held = db.execute("SELECT count(*) AS n FROM quarantine WHERE device_id = ?", [device["id"]]).fetchone()["n"]
     if held + len(body["records"]) > rules.MAX_QUARANTINED:
         raise FieldError(413, "records", "For mange poster fra denne telefon.")
     results = []
@@ -60,14 +60,14 @@ def hand_in():
                                 "error": {"field": "kind", "message": "kun krypterede poster"}})
                 continue
             db.execute("INSERT OR IGNORE INTO quarantine (device_id, team_id, record_id, sealed, received_at) "
-                       "VALUES (?, ?, ?, ?, ?)", [device[0], device[1], rec["id"], json.dumps(rec), stamp()])
+                       "VALUES (?, ?, ?, ?, ?)", [device["id"], device["team_id"], rec["id"], json.dumps(rec), stamp()])
             results.append({"id": rec["id"], "status": "quarantined"})
     return jsonify({"results": results, "wipe": True})
 
 
 def pending(team_id):
     return get_db().execute(
-        "SELECT q.device_id, u.name, count(*), min(q.received_at) FROM quarantine q "
+        "SELECT q.device_id, u.name AS worker, count(*) AS records, min(q.received_at) AS received_at FROM quarantine q "
         "JOIN devices d ON d.id = q.device_id LEFT JOIN users u ON u.id = d.last_user_id "
         "WHERE q.team_id = ? AND q.decided_at IS NULL GROUP BY q.device_id", [team_id]).fetchall()
 
@@ -90,12 +90,12 @@ def decide(device_id):
     results = []
     if decision == "accept" and rows:
         # Stored as the worker who used the phone; the access log names the admin who accepted.
-        owner = {"id": device[1], "team_id": g.user["team_id"]}
-        results = records.store_batch(db, owner, [json.loads(r[1]) for r in rows])
+        owner = {"id": device["last_user_id"], "team_id": g.user["team_id"]}
+        results = records.store_batch(db, owner, [json.loads(r["sealed"]) for r in rows])
     with db.conn:
-        for (qid, _), result in zip(rows, results or [{"status": "discarded"}] * len(rows)):
+        for row, result in zip(rows, results or [{"status": "discarded"}] * len(rows)):
             db.execute("UPDATE quarantine SET decided_at = ?, decided_by = ?, decision = ?, result = ? WHERE id = ?",
-                       [stamp(), g.user["id"], decision, json.dumps(result), qid])
+                       [stamp(), g.user["id"], decision, json.dumps(result), row["id"]])
     stored = sum(r["status"] == "stored" for r in results)
     flash(f"{stored} poster gemt." if decision == "accept" else f"{len(rows)} poster kasseret.")
     return redirect(url_for("team.index") + "#karantaene")

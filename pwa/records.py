@@ -126,7 +126,7 @@ def _now():
 def store_batch(db, user, records):
     """Store a batch in one transaction; return a result per record, in order."""
     team_id = user["team_id"]
-    workers = {r[0] for r in db.execute("SELECT id FROM users WHERE team_id = ?", [team_id])}
+    workers = {r["id"] for r in db.execute("SELECT id FROM users WHERE team_id = ?", [team_id])}
 
     def citizen_exists(cid):
         return db.execute("SELECT 1 FROM citizens WHERE id = ? AND team_id = ?", [cid, team_id]).fetchone()
@@ -153,14 +153,16 @@ def _newest_version(db, eid):
     A link to a version that is gone (erased with another citizen) ends the
     chain there, so the new correction takes its place.
     """
-    row = db.execute("SELECT superseded_by, citizen_id FROM encounters WHERE id = ?", [eid]).fetchone()
+    def version(eid):
+        return db.execute("SELECT superseded_by, citizen_id FROM encounters WHERE id = ?", [eid]).fetchone()
+
+    row = version(eid)
     for _ in range(MAX_AMEND_CHAIN):
-        nxt = row[0] and db.execute("SELECT superseded_by, citizen_id FROM encounters WHERE id = ?",
-                                    [row[0]]).fetchone()
+        nxt = row["superseded_by"] and version(row["superseded_by"])
         if not nxt:
             break
-        eid, row = row[0], nxt
-    return eid, row[1]
+        eid, row = row["superseded_by"], nxt
+    return eid, row["citizen_id"]
 
 
 def _supersede(db, row):
@@ -194,7 +196,7 @@ def _store_one(db, user, rec, workers, citizen_exists, encounter_exists):
         rid = rules.uuid_field(rec.get("id"), "id")
         existing = db.execute(f"SELECT team_id FROM {table} WHERE id = ?", [rid]).fetchone()
         if existing:
-            if existing[0] != user["team_id"]:
+            if existing["team_id"] != user["team_id"]:
                 raise Refused("id", "id er allerede brugt")
             return {"id": rid, "status": "duplicate"}
         if kind == "citizen":
@@ -229,22 +231,18 @@ LEFT JOIN encounters lb ON lb.id = (SELECT id FROM encounters e WHERE e.citizen_
                                     AND e.superseded_by IS NULL ORDER BY occurred_at DESC LIMIT 1)
 WHERE c.team_id = ?
 """
-SUMMARY_KEYS = ("id", "alias", "description", "places", "last_contact_at", "last_stage", "last_band",
-                "last_bvc_total", "last_bvc_at")
-
-
 def list_citizens(db, team_id, q=""):
     sql, params = _SUMMARY, [team_id]
     if q:
         sql += " AND c.alias LIKE ? ESCAPE '\\'"
         params.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     sql += " ORDER BY last_contact_at IS NULL, last_contact_at DESC, c.alias COLLATE NOCASE"
-    return [dict(zip(SUMMARY_KEYS, r)) for r in db.execute(sql, params)]
+    return [dict(r) for r in db.execute(sql, params)]
 
 
 def get_citizen(db, team_id, citizen_id):
     row = db.execute(_SUMMARY + " AND c.id = ?", [team_id, citizen_id]).fetchone()
-    return dict(zip(SUMMARY_KEYS, row)) if row else None
+    return dict(row) if row else None
 
 
 ENCOUNTER_KEYS = ("id", "citizen_id", "occurred_at", "place", "bvc", "bvc_total", "bvc_band", "stage",
@@ -256,17 +254,18 @@ def encounters_for(db, team_id, citizen_id, history=False):
     request) also the versions corrections replaced, each with superseded_by."""
     keys = ENCOUNTER_KEYS + (("superseded_by",) if history else ())
     rows = db.execute(
-        f"SELECT {', '.join('e.' + k for k in keys)}, w1.id, w1.name, w2.id, w2.name"
+        f"SELECT {', '.join('e.' + k for k in keys)}, w1.id AS w1_id, w1.name AS w1_name, w2.id AS w2_id,"
+        " w2.name AS w2_name"
         " FROM encounters e JOIN users w1 ON w1.id = e.worker1_id LEFT JOIN users w2 ON w2.id = e.worker2_id"
         " WHERE e.team_id = ? AND e.citizen_id = ?" + ("" if history else " AND e.superseded_by IS NULL") +
         " ORDER BY e.occurred_at, e.created_at", [team_id, citizen_id])
-    n = len(keys)
     out = []
     for r in rows:
-        enc = dict(zip(keys, r[:n]))
+        enc = {k: r[k] for k in keys}
         enc["bvc"] = json.loads(enc["bvc"]) if enc["bvc"] else None
         enc["techniques"] = json.loads(enc["techniques"])
-        w = r[n:]
-        enc["workers"] = [{"id": w[0], "name": w[1]}] + ([{"id": w[2], "name": w[3]}] if w[2] else [])
+        enc["workers"] = [{"id": r["w1_id"], "name": r["w1_name"]}]
+        if r["w2_id"]:
+            enc["workers"].append({"id": r["w2_id"], "name": r["w2_name"]})
         out.append(enc)
     return out

@@ -53,7 +53,8 @@ def months_setting(key):
 
 def cutoff(db, months):
     """The UTC moment `months` before now, as stored ('YYYY-MM-DDTHH:MM:SSZ')."""
-    return db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)", [f"-{months} months"]).fetchone()[0]
+    return db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?) AS cut",
+                      [f"-{months} months"]).fetchone()["cut"]
 
 
 def _exists(db, table):
@@ -74,7 +75,7 @@ def run(db, dry_run=False):
             if not _exists(db, table):
                 report.append((table, months, cut, None))
                 continue
-            count = db.execute(f"SELECT count(*) FROM {table} WHERE {clause}", {"cut": cut}).fetchone()[0]
+            count = db.execute(f"SELECT count(*) AS n FROM {table} WHERE {clause}", {"cut": cut}).fetchone()["n"]
             if not dry_run:
                 if table in LOG_DELETIONS and _exists(db, "access_log"):
                     db.execute("INSERT INTO access_log (team_id, citizen_id, action, detail) "

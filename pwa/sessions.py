@@ -43,7 +43,7 @@ def start(db, user, device_id):
     label = request.user_agent.string[:120]
     with db.conn:
         row = db.execute("SELECT team_id, lost_at FROM devices WHERE id = ?", [device_id]).fetchone()
-        if row and (row[0] != user["team_id"] or row[1]):
+        if row and (row["team_id"] != user["team_id"] or row["lost_at"]):
             device_id = str(uuid.uuid4())  # never reuse a lost phone or another team's id
             row = None
         if row is None:
@@ -81,7 +81,8 @@ def load():
         return
     db = get_db()
     row = db.execute(
-        "SELECT u.id, u.team_id, u.username, u.name, u.is_admin, t.name, s.device_id, s.expires_at, s.last_seen "
+        "SELECT u.id, u.team_id, u.username, u.name, u.is_admin, t.name AS team_name, s.device_id, s.expires_at, "
+        "s.last_seen "
         "FROM sessions s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = u.team_id "
         "JOIN devices d ON d.id = s.device_id "
         "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active = 1 "
@@ -89,9 +90,9 @@ def load():
     if row is None:
         session.pop("sid", None)
         return
-    g.user = dict(zip(("id", "team_id", "username", "name", "is_admin", "team_name"), row[:6]))
-    g.device_id, g.session_expires_at = row[6], row[7]
-    if row[8] < stamp(now() - timedelta(minutes=1)):  # at most one write a minute
+    g.user = {k: row[k] for k in ("id", "team_id", "username", "name", "is_admin", "team_name")}
+    g.device_id, g.session_expires_at = row["device_id"], row["expires_at"]
+    if row["last_seen"] < stamp(now() - timedelta(minutes=1)):  # at most one write a minute
         with db.conn:
             db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", [stamp(), _hash(token)])
 
@@ -128,7 +129,7 @@ def locked_for(db, username):
         rows = db.execute("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
                           [key, window, limit]).fetchall()
         if len(rows) >= limit:
-            oldest = datetime.strptime(rows[-1][0], FMT).replace(tzinfo=timezone.utc)
+            oldest = datetime.strptime(rows[-1]["at"], FMT).replace(tzinfo=timezone.utc)
             left = oldest + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]) - now()
             worst = max(worst, int(left.total_seconds() // 60) + 1)
     return worst

@@ -26,7 +26,8 @@ def _team_places(team_id):
 
 def _team_devices(team_id):
     return get_db().execute(
-        "SELECT d.id, d.label, d.last_seen, u.name, d.lost_at FROM devices d LEFT JOIN users u ON u.id = d.last_user_id "
+        "SELECT d.id, d.label, d.last_seen, u.name AS worker, d.lost_at FROM devices d "
+        "LEFT JOIN users u ON u.id = d.last_user_id "
         "WHERE d.team_id = ? ORDER BY d.lost_at IS NOT NULL, d.last_seen DESC", [team_id]).fetchall()
 
 
@@ -88,7 +89,7 @@ def reset_password(worker_id):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                    [passwords.hash_password(form.password.data), worker_id])
         sessions.revoke(db, user_id=worker_id)
-    flash(f"Ny adgangskode sat for {worker[1]}. Alle hans/hendes sessioner er afsluttet.")
+    flash(f"Ny adgangskode sat for {worker['name']}. Alle hans/hendes sessioner er afsluttet.")
     return redirect(url_for("team.index"))
 
 
@@ -105,7 +106,7 @@ def set_active(worker_id):
     with db.conn:
         db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), worker_id])
         sessions.revoke(db, user_id=worker_id)
-    flash(f"{worker[1]} er {'aktiveret' if active else 'deaktiveret'}.")
+    flash(f"{worker['name']} er {'aktiveret' if active else 'deaktiveret'}.")
     return redirect(url_for("team.index"))
 
 

@@ -130,9 +130,8 @@ def replay(events):
 
 
 def _events_of(db, timer_id):
-    cols = ("id", "type", "at", "minutes", "place", "band")
-    return [dict(zip(cols, r)) for r in db.execute(
-        f"SELECT {', '.join(cols)} FROM checkin_events WHERE timer_id = ?", [timer_id])]
+    return [dict(r) for r in db.execute(
+        "SELECT id, type, at, minutes, place, band FROM checkin_events WHERE timer_id = ?", [timer_id])]
 
 
 def _recompute(db, user, timer_id):
@@ -154,14 +153,14 @@ def _store_one(db, user, ev, touched):
         eid = clean["id"]
         existing = db.execute("SELECT user_id FROM checkin_events WHERE id = ?", [eid]).fetchone()
         if existing:
-            if existing[0] != user["id"]:
+            if existing["user_id"] != user["id"]:
                 raise Refused("id", "id er allerede brugt")
             return {"id": eid, "status": "duplicate"}
         # A timer is its starter's: another worker's (or team's) id is refused
         # without saying whether it exists.
         owner = db.execute("SELECT user_id FROM checkin_events WHERE timer_id = ? LIMIT 1",
                            [clean["timer_id"]]).fetchone()
-        if owner and owner[0] != user["id"]:
+        if owner and owner["user_id"] != user["id"]:
             raise Refused("timer_id", "ukendt timer")
         if clean["type"] == "start" and db.execute(
                 "SELECT 1 FROM checkin_events WHERE timer_id = ? AND type = 'start'", [clean["timer_id"]]).fetchone():
@@ -206,13 +205,12 @@ def overdue(db, team_id, at=None):
     """Running timers of one team whose check-in is overdue, oldest first."""
     at = at or now()
     rows = db.execute(
-        "SELECT t.id, u.name, t.started_at, t.due_at, t.place, t.band FROM checkin_timers t"
+        "SELECT t.id, u.name AS worker, t.started_at, t.due_at, t.place, t.band FROM checkin_timers t"
         " JOIN users u ON u.id = t.user_id"
         " WHERE t.team_id = ? AND t.status = 'running' AND t.due_at < ? AND t.due_at >= ? ORDER BY t.due_at",
         [team_id, stamp(at), stamp(at - OVERDUE_WINDOW)])
     names = {b["id"]: b["name"] for b in c.content()["bvc"]["bands"]}
-    return [dict(zip(("id", "worker", "started_at", "due_at", "place", "band"), r), band_name=names.get(r[5]))
-            for r in rows]
+    return [dict(r, band_name=names.get(r["band"])) for r in rows]
 
 
 def local_clock(iso):
@@ -271,13 +269,13 @@ def notify_overdue(db, at=None):
     """Mail each overdue timer to its team's coordinator once; return (sent, failed)."""
     at = at or now()
     sent = failed = 0
-    teams = db.execute("SELECT DISTINCT t.team_id, m.name FROM checkin_timers t JOIN teams m ON m.id = t.team_id"
+    teams = db.execute("SELECT DISTINCT t.team_id, m.name AS team_name FROM checkin_timers t JOIN teams m ON m.id = t.team_id"
                        " WHERE t.status = 'running' AND t.notified_at IS NULL AND t.due_at < ?", [stamp(at)]).fetchall()
-    for team_id, team_name in teams:
-        to = coordinator_email(team_id)
+    for team in teams:
+        to = coordinator_email(team["team_id"])
         if not to:
             continue
-        for timer in overdue(db, team_id, at):
+        for timer in overdue(db, team["team_id"], at):
             # Claim before sending, so two overlapping cron runs never mail twice;
             # a failed send gives the claim back for the next run.
             with db.conn:
@@ -286,7 +284,7 @@ def notify_overdue(db, at=None):
             if not claimed:
                 continue
             try:
-                _send(_message(timer, team_name, to))
+                _send(_message(timer, team["team_name"], to))
                 sent += 1
             except (OSError, smtplib.SMTPException) as e:
                 current_app.logger.error("overdue mail for timer %s failed: %s", timer["id"], e)

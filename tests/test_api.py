@@ -66,7 +66,7 @@ def test_sync_stores_once_and_reports_duplicates(logged_in):
     assert [r["status"] for r in again.json["results"]] == ["duplicate", "duplicate"]
     assert logged_in.count("citizens") == 1 and logged_in.count("encounters") == 1
     row = logged_in.db().execute("SELECT bvc_total, bvc_band, stage, citizen_id FROM encounters").fetchone()
-    assert row == (2, "moderate", "contemplation", citizen["id"])
+    assert dict(row) == {"bvc_total": 2, "bvc_band": "moderate", "stage": "contemplation", "citizen_id": citizen["id"]}
 
 
 def test_a_refused_record_does_not_stop_the_rest_of_the_batch(logged_in):

@@ -30,7 +30,7 @@ def tables(actions):
     db = actions.db()
     try:
         names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in names}
+        return {t: sorted(map(tuple, db.execute(f"SELECT * FROM {t}")), key=repr) for t in names}
     finally:
         db.conn.close()
 

@@ -33,7 +33,7 @@ def test_sealed_records_are_stored_exactly_once(logged_in):
     assert "Forseglet" not in str(sealed) and "Hemmelig" not in str(sealed)
     assert [r["status"] for r in logged_in.sync(sealed).json["results"]] == ["stored", "stored"]
     assert [r["status"] for r in logged_in.sync(sealed).json["results"]] == ["duplicate", "duplicate"]
-    assert logged_in.db().execute("SELECT alias FROM citizens").fetchall() == [("Forseglet",)]
+    assert [r["alias"] for r in logged_in.db().execute("SELECT alias FROM citizens")] == ["Forseglet"]
 
 
 @pytest.mark.parametrize("tamper, field", [
