@@ -8,7 +8,7 @@ that touches a citizen may import it without importing the pages.
 """
 from flask import g
 
-from .db import get_db
+from .db import get_db, transaction
 
 ACTIONS = {
     "list": "så i listen", "view": "åbnede", "create": "oprettede", "create_encounter": "registrerede kontakt",
@@ -19,9 +19,13 @@ ACTIONS = {
 }
 
 
-def record(citizen_ids, action, detail="", db=None, commit=True):
-    """Append one row per citizen. A write passes commit=False to log inside
-    its own transaction, so data and log are stored together or not at all."""
+def record(citizen_ids, action, detail="", db=None):
+    """Append one row per citizen.
+
+    Inside a write's transaction the rows join it, so data and log are stored
+    together or not at all; a read (a page, a list) logs in a transaction of
+    its own.
+    """
     assert action in ACTIONS, action
     db = db or get_db()
     user = g.user
@@ -30,8 +34,8 @@ def record(citizen_ids, action, detail="", db=None, commit=True):
         return
     sql = ("INSERT INTO access_log (team_id, user_id, device_id, citizen_id, action, detail) "
            "VALUES (?, ?, ?, ?, ?, ?)")
-    if commit:
-        with db.conn:
-            db.conn.executemany(sql, rows)
-    else:
+    if db.conn.in_transaction:
         db.conn.executemany(sql, rows)
+    else:
+        with transaction(db):
+            db.conn.executemany(sql, rows)

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask.cli import with_appcontext
 
 from . import passwords, rules, sessions
-from .db import get_db
+from .db import get_db, transaction
 from .forms import ConfirmForm, LoginForm, SetupForm
 
 bp = Blueprint("auth", __name__)
@@ -52,7 +52,7 @@ def _safe_next(target):
 
 def create_team(db, team_name, name, username, password):
     """A team and its first administrator, in one transaction."""
-    with db.conn:
+    with transaction(db):
         team_id = db.execute("INSERT INTO teams (name) VALUES (?)", [team_name]).lastrowid
         user_id = db.execute(
             "INSERT INTO users (team_id, username, name, password_hash, is_admin) VALUES (?, ?, ?, ?, 1)",
@@ -97,7 +97,7 @@ def login():
             if ok:
                 sessions.clear_failures(db, username)
                 if rehash:
-                    with db.conn:
+                    with transaction(db):
                         db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                                    [passwords.hash_password(form.password.data), row["id"]])
                 sessions.start(db, row, sessions.device_id_from(form.device_id.data))

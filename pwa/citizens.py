@@ -13,7 +13,7 @@ from . import audit, chart
 from . import content as c
 from . import records, rules
 from .auth import admin_required, login_required
-from .db import get_db
+from .db import get_db, transaction
 from .forms import CitizenForm, ConfirmForm
 
 bp = Blueprint("citizens", __name__)
@@ -94,11 +94,11 @@ def edit(citizen_id):
         new = {k: form[k].data.strip() for k in ("alias", "description", "places")}
         changed = [k for k in new if new[k] != (citizen[k] or "")]
         if changed:
-            with db.conn:
+            with transaction(db):
                 db.execute("UPDATE citizens SET alias = ?, description = ?, places = ? WHERE id = ? AND team_id = ?",
                            [new["alias"], new["description"], new["places"], citizen_id, g.user["team_id"]])
                 # Which fields, never their values: the log must not become a copy of the data.
-                audit.record([citizen_id], "edit_citizen", ", ".join(changed), db=db, commit=False)
+                audit.record([citizen_id], "edit_citizen", ", ".join(changed), db=db)
             flash("Oplysningerne er rettet.")
         return redirect(url_for("citizens.show", citizen_id=citizen_id))
     audit.record([citizen_id], "view", "ret")
@@ -133,9 +133,9 @@ def erase(citizen_id):
         abort(400, description="Formularen var udløbet. Prøv igen.")
     if request.form.get("confirm_alias", "").strip() != citizen["alias"]:
         abort(400, description="confirm_alias: Skriv borgerens alias præcis for at bekræfte sletningen.")
-    with db.conn:
+    with transaction(db):
         n = db.execute("DELETE FROM encounters WHERE citizen_id = ? AND team_id = ?", [citizen_id, g.user["team_id"]]).rowcount
         db.execute("DELETE FROM citizens WHERE id = ? AND team_id = ?", [citizen_id, g.user["team_id"]])
-        audit.record([citizen_id], "erase", f"{n} kontakter", db=db, commit=False)
+        audit.record([citizen_id], "erase", f"{n} kontakter", db=db)
     flash(f"Borgeren og {n} kontakter er slettet.")
     return redirect(url_for("citizens.index"))

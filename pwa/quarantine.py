@@ -18,7 +18,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_fo
 from . import records, rules
 from .auth import admin_required
 from .csrf import csrf
-from .db import get_db
+from .db import get_db, transaction
 from .errors import FieldError
 from .forms import ConfirmForm
 from .sessions import stamp
@@ -48,11 +48,11 @@ def hand_in():
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise FieldError(400, "records", "Skal være en liste af krypterede poster.")
     db = get_db()
-    held = db.execute("SELECT count(*) AS n FROM quarantine WHERE device_id = ?", [device["id"]]).fetchone()["n"]
-    if held + len(body["records"]) > rules.MAX_QUARANTINED:
-        raise FieldError(413, "records", "For mange poster fra denne telefon.")
     results = []
-    with db.conn:
+    with transaction(db):  # counted and added at once: two hand-ins cannot both slip under the cap
+        held = db.execute("SELECT count(*) AS n FROM quarantine WHERE device_id = ?", [device["id"]]).fetchone()["n"]
+        if held + len(body["records"]) > rules.MAX_QUARANTINED:
+            raise FieldError(413, "records", "For mange poster fra denne telefon.")
         for rec in body["records"]:
             if not (isinstance(rec, dict) and rec.get("kind") == "sealed" and isinstance(rec.get("id"), str)):
                 rid = rec.get("id") if isinstance(rec, dict) else None
@@ -85,14 +85,16 @@ def decide(device_id):
                         [device_id, g.user["team_id"]]).fetchone()
     if device is None:
         abort(404, description="Ingen sådan telefon i dit team.")
-    rows = db.execute("SELECT id, sealed FROM quarantine WHERE device_id = ? AND decided_at IS NULL ORDER BY id",
-                      [device_id]).fetchall()
-    results = []
-    if decision == "accept" and rows:
-        # Stored as the worker who used the phone; the access log names the admin who accepted.
-        owner = {"id": device["last_user_id"], "team_id": g.user["team_id"]}
-        results = records.store_batch(db, owner, [json.loads(r["sealed"]) for r in rows])
-    with db.conn:
+    # One transaction: the records and the decision are stored together, and a
+    # second administrator deciding at the same moment finds nothing left.
+    with transaction(db):
+        rows = db.execute("SELECT id, sealed FROM quarantine WHERE device_id = ? AND decided_at IS NULL ORDER BY id",
+                          [device_id]).fetchall()
+        results = []
+        if decision == "accept" and rows:
+            # Stored as the worker who used the phone; the access log names the admin who accepted.
+            owner = {"id": device["last_user_id"], "team_id": g.user["team_id"]}
+            results = records.store_records(db, owner, [json.loads(r["sealed"]) for r in rows])
         for row, result in zip(rows, results or [{"status": "discarded"}] * len(rows)):
             db.execute("UPDATE quarantine SET decided_at = ?, decided_by = ?, decision = ?, result = ? WHERE id = ?",
                        [stamp(), g.user["id"], decision, json.dumps(result), row["id"]])

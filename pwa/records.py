@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 
 from . import audit, rules, sealing
 from . import content as c
-from .db import write_lock
+from .db import transaction
 from .rules import Refused
 
 CITIZEN_FIELDS = {"kind", "id", "alias", "description", "places", "created_at"}
@@ -125,6 +125,12 @@ def _now():
 
 def store_batch(db, user, records):
     """Store a batch in one transaction; return a result per record, in order."""
+    with transaction(db):
+        return store_records(db, user, records)
+
+
+def store_records(db, user, records):
+    """Store records inside the caller's transaction; return a result per record, in order."""
     team_id = user["team_id"]
     workers = {r["id"] for r in db.execute("SELECT id FROM users WHERE team_id = ?", [team_id])}
 
@@ -134,17 +140,7 @@ def store_batch(db, user, records):
     def encounter_exists(eid):
         return db.execute("SELECT 1 FROM encounters WHERE id = ? AND team_id = ?", [eid, team_id]).fetchone()
 
-    results = []
-    with write_lock():
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for rec in records:
-                results.append(_store_one(db, user, rec, workers, citizen_exists, encounter_exists))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-    return results
+    return [_store_one(db, user, rec, workers, citizen_exists, encounter_exists) for rec in records]
 
 
 def _newest_version(db, eid):
@@ -176,7 +172,7 @@ def _supersede(db, row):
     db.execute("UPDATE encounters SET superseded_by = ? WHERE id = ?", [row["id"], old_id])
     touched = [c for c in dict.fromkeys([old_citizen, row["citizen_id"]]) if c]
     if touched:
-        audit.record(touched, "amend_encounter", row["id"], db=db, commit=False)
+        audit.record(touched, "amend_encounter", row["id"], db=db)
 
 
 def _store_one(db, user, rec, workers, citizen_exists, encounter_exists):
@@ -207,11 +203,11 @@ def _store_one(db, user, rec, workers, citizen_exists, encounter_exists):
         cols = ", ".join(row)
         db.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
         if kind == "citizen":
-            audit.record([rid], "create", db=db, commit=False)
+            audit.record([rid], "create", db=db)
         elif row["amends"]:
             _supersede(db, row)
         elif row["citizen_id"]:
-            audit.record([row["citizen_id"]], "create_encounter", rid, db=db, commit=False)
+            audit.record([row["citizen_id"]], "create_encounter", rid, db=db)
         return {"id": rid, "status": "stored"}
     except Refused as e:
         return {"id": rid, "status": "refused", "error": {"field": e.field, "message": e.message}}

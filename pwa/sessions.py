@@ -14,7 +14,7 @@ from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from . import rules
-from .db import get_db
+from .db import get_db, transaction
 
 FMT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -41,7 +41,7 @@ def start(db, user, device_id):
     token = secrets.token_urlsafe(32)
     t = now()
     label = request.user_agent.string[:120]
-    with db.conn:
+    with transaction(db):
         row = db.execute("SELECT team_id, lost_at FROM devices WHERE id = ?", [device_id]).fetchone()
         if row and (row["team_id"] != user["team_id"] or row["lost_at"]):
             device_id = str(uuid.uuid4())  # never reuse a lost phone or another team's id
@@ -93,7 +93,7 @@ def load():
     g.user = {k: row[k] for k in ("id", "team_id", "username", "name", "is_admin", "team_name")}
     g.device_id, g.session_expires_at = row["device_id"], row["expires_at"]
     if row["last_seen"] < stamp(now() - timedelta(minutes=1)):  # at most one write a minute
-        with db.conn:
+        with transaction(db):
             db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", [stamp(), _hash(token)])
 
 
@@ -101,7 +101,7 @@ def end_current():
     token = session.pop("sid", None)
     if token:
         db = get_db()
-        with db.conn:
+        with transaction(db):
             db.execute("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
                        [stamp(), _hash(token)])
     session.clear()
@@ -136,12 +136,12 @@ def locked_for(db, username):
 
 
 def record_failure(db, username):
-    with db.conn:
+    with transaction(db):
         db.conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(k, stamp()) for k in _keys(username)])
         # Keep the table small: nothing older than a day matters.
         db.execute("DELETE FROM login_failures WHERE at < ?", [stamp(now() - timedelta(days=1))])
 
 
 def clear_failures(db, username):
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM login_failures WHERE key = ?", [_keys(username)[0]])

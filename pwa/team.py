@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from . import passwords, quarantine, sessions, team_rules
 from .content import content
 from .auth import admin_required, login_required
-from .db import get_db
+from .db import get_db, transaction
 from .forms import ConfirmForm, PlaceForm, ResetPasswordForm, WorkerForm
 
 bp = Blueprint("team", __name__, url_prefix="/team")
@@ -68,7 +68,7 @@ def add_worker():
         if db.execute("SELECT 1 FROM users WHERE username = ?", [form.username.data.strip()]).fetchone():
             form.username.errors.append("Brugernavnet er optaget.")
         else:
-            with db.conn:
+            with transaction(db):
                 db.execute("INSERT INTO users (team_id, username, name, password_hash, is_admin) VALUES (?, ?, ?, ?, ?)",
                            [g.user["team_id"], form.username.data.strip(), form.name.data.strip(),
                             passwords.hash_password(form.password.data), int(form.is_admin.data)])
@@ -85,7 +85,7 @@ def reset_password(worker_id):
     if not form.validate_on_submit():
         return _render_team(400, reset_form=form)
     db = get_db()
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                    [passwords.hash_password(form.password.data), worker_id])
         sessions.revoke(db, user_id=worker_id)
@@ -103,7 +103,7 @@ def set_active(worker_id):
     if worker_id == g.user["id"] and not active:
         abort(400, description="active: Du kan ikke deaktivere dig selv.")
     db = get_db()
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), worker_id])
         sessions.revoke(db, user_id=worker_id)
     flash(f"{worker['name']} er {'aktiveret' if active else 'deaktiveret'}.")
@@ -131,7 +131,7 @@ def add_place():
     if not form.validate_on_submit():
         return _render_team(400, place_form=form)
     db = get_db()
-    with db.conn:
+    with transaction(db):
         db.execute("INSERT OR IGNORE INTO places (team_id, name) VALUES (?, ?)",
                    [g.user["team_id"], form.place.data.strip()])
     return redirect(url_for("team.index") + "#steder")
@@ -143,7 +143,7 @@ def delete_place(place_id):
     if not ConfirmForm().validate_on_submit():
         abort(400, description="Formularen var udløbet. Prøv igen.")
     db = get_db()
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM places WHERE id = ? AND team_id = ?", [place_id, g.user["team_id"]])
     return redirect(url_for("team.index") + "#steder")
 
@@ -155,7 +155,7 @@ def mark_lost(device_id):
     if not ConfirmForm().validate_on_submit():
         abort(400, description="Formularen var udløbet. Prøv igen.")
     db = get_db()
-    with db.conn:
+    with transaction(db):
         changed = db.execute("UPDATE devices SET lost_at = ?, lost_by = ? WHERE id = ? AND team_id = ? AND lost_at IS NULL",
                              [sessions.stamp(), g.user["id"], device_id, g.user["team_id"]]).rowcount
         if not changed and not db.execute("SELECT 1 FROM devices WHERE id = ? AND team_id = ?",

@@ -24,7 +24,7 @@ from . import content as c
 from . import rules
 from .auth import login_required
 from .csrf import csrf
-from .db import get_db
+from .db import get_db, transaction
 from .errors import list_body
 from .rules import Refused
 
@@ -176,17 +176,11 @@ def _store_one(db, user, ev, touched):
 
 def store_events(db, user, events):
     """Store a batch in one transaction and bring the touched timers up to date."""
-    results, touched = [], set()
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        for ev in events:
-            results.append(_store_one(db, user, ev, touched))
+    touched = set()
+    with transaction(db):
+        results = [_store_one(db, user, ev, touched) for ev in events]
         for timer_id in sorted(touched):
             _recompute(db, user, timer_id)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return results
 
 
@@ -278,7 +272,7 @@ def notify_overdue(db, at=None):
         for timer in overdue(db, team["team_id"], at):
             # Claim before sending, so two overlapping cron runs never mail twice;
             # a failed send gives the claim back for the next run.
-            with db.conn:
+            with transaction(db):
                 claimed = db.execute("UPDATE checkin_timers SET notified_at = ? WHERE id = ? AND notified_at IS NULL",
                                      [stamp(at), timer["id"]]).rowcount
             if not claimed:
@@ -288,7 +282,7 @@ def notify_overdue(db, at=None):
                 sent += 1
             except (OSError, smtplib.SMTPException) as e:
                 current_app.logger.error("overdue mail for timer %s failed: %s", timer["id"], e)
-                with db.conn:
+                with transaction(db):
                     db.execute("UPDATE checkin_timers SET notified_at = NULL WHERE id = ?", [timer["id"]])
                 failed += 1
     return sent, failed

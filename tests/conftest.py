@@ -70,7 +70,8 @@ class Actions:
         """A second team with its own administrator, made the way an operator would (CLI logic)."""
         db = self.db()
         try:
-            return create_team(db, "Team Syd", "Ole Syd", username, PASSWORD)
+            with self.app.app_context():  # the write lock finds the database through the app
+                return create_team(db, "Team Syd", "Ole Syd", username, PASSWORD)
         finally:
             db.conn.close()
 
