@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from . import passwords, rules, sessions
 from .db import get_db, transaction
-from .forms import ConfirmForm, LoginForm, SetupForm
+from .forms import LoginForm, SetupForm
 
 bp = Blueprint("auth", __name__)
 
@@ -109,8 +109,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    if ConfirmForm().validate_on_submit():
-        sessions.end_current()
+    sessions.end_current()
     return redirect(url_for("auth.login"))
 
 

@@ -129,8 +129,6 @@ def erase(citizen_id):
     """Delete one citizen with all their encounters (GDPR art. 17); the access log keeps that it happened."""
     db = get_db()
     citizen = _own_citizen(db, citizen_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="Formularen var udløbet. Prøv igen.")
     if request.form.get("confirm_alias", "").strip() != citizen["alias"]:
         abort(400, description="confirm_alias: Skriv borgerens alias præcis for at bekræfte sletningen.")
     with transaction(db):

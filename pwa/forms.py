@@ -75,7 +75,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A form with nothing but the CSRF token, for one-button actions."""
+    """Renders the CSRF token for one-button actions; the check is app-wide (csrf.py)."""
 
 
 class PlaceForm(FlaskForm):
