@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import audit, chart
+from . import audit, bvc, chart
 from . import content as c
 from . import records, rules
 from .auth import admin_required, login_required
@@ -43,7 +43,7 @@ def local_time(iso):
 
 
 def _labels():
-    bands = {b["id"]: b for b in c.content()["bvc"]["bands"]}
+    bands = {b["id"]: b for b in bvc.bands()}
     stages = {s["id"]: s["name"] for s in c.stages()}
     techniques = {t["id"]: t["name"] for t in c.techniques()}
     return {"bands": bands, "stages": stages, "techniques": techniques, "age": age_in_words, "local": local_time}

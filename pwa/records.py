@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 
 from . import audit, rules, sealing
 from . import content as c
+from .bvc import check_upload
 from .db import transaction
 from .rules import Refused
 
@@ -49,22 +50,7 @@ def _bvc(rec):
         if rec.get("bvc_total") is not None:
             raise Refused("bvc_total", "kræver bvc")
         return None, None, None
-    ids = [i["id"] for i in c.bvc_items()]
-    if not isinstance(bvc, dict):
-        raise Refused("bvc", "skal være et objekt med de seks punkter")
-    for key in bvc:
-        if key not in ids:
-            raise Refused(f"bvc.{key}", "ukendt BVC-punkt")
-    for key in ids:
-        if key not in bvc:
-            raise Refused(f"bvc.{key}", "mangler")
-        if type(bvc[key]) is not int or bvc[key] not in (0, 1):
-            raise Refused(f"bvc.{key}", "skal være 0 eller 1")
-    total, band = c.score([k for k in ids if bvc[k]])
-    claimed = rec.get("bvc_total")
-    if claimed is not None and (type(claimed) is not int or claimed != total):
-        raise Refused("bvc_total", f"passer ikke med punkterne (summen er {total})")
-    return json.dumps({k: bvc[k] for k in ids}), total, band["id"]
+    return check_upload(bvc, rec.get("bvc_total"))
 
 
 def _list_of(rec, field, allowed, most=None):

@@ -20,8 +20,7 @@ import click
 from flask import Blueprint, current_app, g, jsonify
 from flask.cli import with_appcontext
 
-from . import content as c
-from . import rules
+from . import bvc, rules
 from .auth import login_required
 from .csrf import csrf
 from .db import get_db, transaction
@@ -31,7 +30,6 @@ from .rules import Refused
 bp = Blueprint("timers", __name__, url_prefix="/api/timers")
 
 TYPES = ("start", "extend", "ok", "checkout")
-BANDS = ("low", "moderate", "high")
 EVENT_FIELDS = {"id", "timer_id", "type", "at", "minutes", "place", "band"}
 # Minutes to the check-in per BVC band; the phone's settings may change them.
 DEFAULT_MINUTES = {"low": 60, "moderate": 30, "high": 15}
@@ -88,7 +86,7 @@ def validate_event(ev):
             if value is not None:
                 raise Refused(field, "hører kun til 'start'")
     place = rules.text(place, "place", "timer_place")
-    if band is not None and band not in BANDS:
+    if band is not None and band not in bvc.band_ids():
         raise Refused("band", "skal være 'low', 'moderate', 'high' eller null")
     out["place"], out["band"] = place, band
     return out
@@ -203,7 +201,7 @@ def overdue(db, team_id, at=None):
         " JOIN users u ON u.id = t.user_id"
         " WHERE t.team_id = ? AND t.status = 'running' AND t.due_at < ? AND t.due_at >= ? ORDER BY t.due_at",
         [team_id, stamp(at), stamp(at - OVERDUE_WINDOW)])
-    names = {b["id"]: b["name"] for b in c.content()["bvc"]["bands"]}
+    names = {b["id"]: b["name"] for b in bvc.bands()}
     return [dict(r, band_name=names.get(r["band"])) for r in rows]
 
 
