@@ -8,6 +8,7 @@ static/js/rules.js), and a test holds openapi.json's ``maxLength`` to them.
 A rule written down twice drifts; two security defects came from that.
 """
 import re
+import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -115,3 +116,9 @@ def moment(value, field, earliest):
     if found < earliest:
         raise Refused(field, f"ligger for langt tilbage (før år {earliest.year})")
     return found
+
+
+
+def init_app(app):
+    # Templates take their maxlength and minlength from here too.
+    app.jinja_env.globals["rules"] = sys.modules[__name__]
