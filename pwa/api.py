@@ -9,11 +9,12 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
-from . import assets, audit, quarantine, records, rules, sealing
+from . import assets, audit, citizen_queries, quarantine, rules, sealing
 from .auth import login_required, session_expires_at
 from .csrf import csrf
 from .db import get_db
 from .errors import FieldError, list_body
+from .sync import store_batch
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
@@ -64,7 +65,7 @@ def citizens():
     q = request.args.get("q", "")
     if len(q) > rules.LIMITS["q"]:
         raise FieldError(400, "q", f"Søgningen må højst være {rules.LIMITS['q']} tegn.")
-    found = records.list_citizens(get_db(), g.user["team_id"], q.strip())
+    found = citizen_queries.list_citizens(get_db(), g.user["team_id"], q.strip())
     audit.record([c["id"] for c in found], "list", "api")
     return jsonify({"citizens": found})
 
@@ -73,11 +74,11 @@ def citizens():
 @login_required
 def citizen(citizen_id):
     db = get_db()
-    found = records.get_citizen(db, g.user["team_id"], citizen_id)
+    found = citizen_queries.get_citizen(db, g.user["team_id"], citizen_id)
     if found is None:
         raise FieldError(404, "citizen_id", "Ingen sådan borger i dit team.")
     audit.record([citizen_id], "view", "api")
-    return jsonify({"citizen": found, "encounters": records.encounters_for(db, g.user["team_id"], citizen_id)})
+    return jsonify({"citizen": found, "encounters": citizen_queries.encounters_for(db, g.user["team_id"], citizen_id)})
 
 
 @bp.post("/sync")
@@ -85,7 +86,7 @@ def citizen(citizen_id):
 @login_required
 def sync():
     csrf.protect()
-    results = records.store_batch(get_db(), g.user, list_body("records", "poster", rules.MAX_BATCH))
+    results = store_batch(get_db(), g.user, list_body("records", "poster", rules.MAX_BATCH))
     current_app.logger.info("sync by user %s: %s", g.user["id"],
                             {s: sum(r["status"] == s for r in results) for s in ("stored", "duplicate", "refused")})
     return jsonify({"results": results})

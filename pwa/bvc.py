@@ -3,7 +3,7 @@
 The facts (items, cut-offs, band names and actions) are the manual's and live
 in content/da.json (appendix 1A); this module is what the app does with them.
 The BVC page scores the items a worker checks (kit.py), an uploaded encounter's
-BVC is checked and scored again here rather than trusted (records.py), and the
+BVC is checked and scored again here rather than trusted (sync.py), and the
 team page and the timer name a band by its id. The phone bands a total with
 static/js/score.js, from the same bands the page hands it.
 """

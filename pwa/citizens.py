@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from . import audit, bvc, chart
 from . import content as c
-from . import records, rules
+from . import citizen_queries, rules
 from .auth import admin_required, login_required
 from .db import get_db, transaction
 from .forms import CitizenForm, ConfirmForm
@@ -51,7 +51,7 @@ def _labels():
 
 def _own_citizen(db, citizen_id):
     """A citizen of the worker's own team, or 404: other teams' citizens do not exist here."""
-    citizen = records.get_citizen(db, g.user["team_id"], citizen_id)
+    citizen = citizen_queries.get_citizen(db, g.user["team_id"], citizen_id)
     if citizen is None:
         abort(404, description="Ingen sådan borger i dit team.")
     return citizen
@@ -63,7 +63,7 @@ def index():
     q = request.args.get("q", "").strip()
     if len(q) > rules.LIMITS["q"]:
         abort(400, description=f"q: Søgningen må højst være {rules.LIMITS['q']} tegn.")
-    rows = records.list_citizens(get_db(), g.user["team_id"], q)
+    rows = citizen_queries.list_citizens(get_db(), g.user["team_id"], q)
     audit.record([r["id"] for r in rows], "list", "side")
     return render_template("citizens.html", citizens=rows, q=q, **_labels())
 
@@ -73,7 +73,7 @@ def index():
 def show(citizen_id):
     db = get_db()
     citizen = _own_citizen(db, citizen_id)
-    encounters = records.encounters_for(db, g.user["team_id"], citizen_id)
+    encounters = citizen_queries.encounters_for(db, g.user["team_id"], citizen_id)
     audit.record([citizen_id], "view", "side")
     return render_template("citizen.html", confirm=ConfirmForm(), citizen=citizen, encounters=encounters,
                            chart=chart.timeline(encounters), **_labels())
@@ -84,7 +84,7 @@ def show(citizen_id):
 def edit(citizen_id):
     """Correct how the team names and recognises a citizen (a new jacket, a typo in the alias).
 
-    Encounters are corrected on the phone (records.py: amends); the citizen's
+    Encounters are corrected on the phone (sync.py: amends); the citizen's
     own details are the team's shared description, corrected here, online.
     """
     db = get_db()
@@ -116,7 +116,7 @@ def export(citizen_id):
     log = db.execute("SELECT at, user_id, device_id, action, detail FROM access_log WHERE citizen_id = ? AND team_id = ? "
                      "ORDER BY id", [citizen_id, g.user["team_id"]]).fetchall()
     body = {"exported_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "citizen": citizen,
-            "encounters": records.encounters_for(db, g.user["team_id"], citizen_id, history=True),
+            "encounters": citizen_queries.encounters_for(db, g.user["team_id"], citizen_id, history=True),
             "access_log": [dict(r) for r in log]}
     resp = current_app.response_class(json.dumps(body, ensure_ascii=False, indent=2), mimetype="application/json")
     resp.headers["Content-Disposition"] = f"attachment; filename=borger-{citizen_id}.json"

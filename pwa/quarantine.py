@@ -15,7 +15,7 @@ import json
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
 
-from . import records, rules
+from . import rules, sync
 from .auth import admin_required
 from .csrf import csrf
 from .db import get_db, transaction
@@ -91,7 +91,7 @@ def decide(device_id):
         if decision == "accept" and rows:
             # Stored as the worker who used the phone; the access log names the admin who accepted.
             owner = {"id": device["last_user_id"], "team_id": g.user["team_id"]}
-            results = records.store_records(db, owner, [json.loads(r["sealed"]) for r in rows])
+            results = sync.store_records(db, owner, [json.loads(r["sealed"]) for r in rows])
         for row, result in zip(rows, results or [{"status": "discarded"}] * len(rows)):
             db.execute("UPDATE quarantine SET decided_at = ?, decided_by = ?, decision = ?, result = ? WHERE id = ?",
                        [stamp(), g.user["id"], decision, json.dumps(result), row["id"]])

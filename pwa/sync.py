@@ -1,9 +1,11 @@
-"""Validation and storage of the records phones upload, and the team-scoped queries.
+"""What phones upload (POST /api/sync): each citizen and encounter checked, then stored once.
 
 Uploads are idempotent by the UUID the phone gave each record: a record the
 server already holds answers "duplicate" and changes nothing. A batch is one
 transaction, so a server killed mid-batch has stored none of it and the
-phone's retry stores all of it, once.
+phone's retry stores all of it, once. A record that breaks a rule (rules.py,
+bvc.py) is refused alone, with the field and the reason, and the phone keeps
+it.
 """
 import json
 from datetime import date, datetime, timezone
@@ -197,57 +199,3 @@ def _store_one(db, user, rec, workers, citizen_exists, encounter_exists):
         return {"id": rid, "status": "stored"}
     except Refused as e:
         return {"id": rid, "status": "refused", "error": {"field": e.field, "message": e.message}}
-
-
-# --- queries, always scoped to one team ---
-
-_SUMMARY = """
-SELECT c.id, c.alias, c.description, c.places,
-  (SELECT max(occurred_at) FROM encounters e WHERE e.citizen_id = c.id AND e.superseded_by IS NULL)
-     AS last_contact_at,
-  (SELECT stage FROM encounters e WHERE e.citizen_id = c.id AND stage IS NOT NULL AND e.superseded_by IS NULL
-     ORDER BY occurred_at DESC LIMIT 1) AS last_stage,
-  lb.bvc_band AS last_band, lb.bvc_total AS last_bvc_total, lb.occurred_at AS last_bvc_at
-FROM citizens c
-LEFT JOIN encounters lb ON lb.id = (SELECT id FROM encounters e WHERE e.citizen_id = c.id AND bvc IS NOT NULL
-                                    AND e.superseded_by IS NULL ORDER BY occurred_at DESC LIMIT 1)
-WHERE c.team_id = ?
-"""
-def list_citizens(db, team_id, q=""):
-    sql, params = _SUMMARY, [team_id]
-    if q:
-        sql += " AND c.alias LIKE ? ESCAPE '\\'"
-        params.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    sql += " ORDER BY last_contact_at IS NULL, last_contact_at DESC, c.alias COLLATE NOCASE"
-    return [dict(r) for r in db.execute(sql, params)]
-
-
-def get_citizen(db, team_id, citizen_id):
-    row = db.execute(_SUMMARY + " AND c.id = ?", [team_id, citizen_id]).fetchone()
-    return dict(row) if row else None
-
-
-ENCOUNTER_KEYS = ("id", "citizen_id", "occurred_at", "place", "bvc", "bvc_total", "bvc_band", "stage",
-                  "techniques", "note", "followup_step", "followup_date", "amends")
-
-
-def encounters_for(db, team_id, citizen_id, history=False):
-    """The citizen's contacts as they stand; with history=True (an access
-    request) also the versions corrections replaced, each with superseded_by."""
-    keys = ENCOUNTER_KEYS + (("superseded_by",) if history else ())
-    rows = db.execute(
-        f"SELECT {', '.join('e.' + k for k in keys)}, w1.id AS w1_id, w1.name AS w1_name, w2.id AS w2_id,"
-        " w2.name AS w2_name"
-        " FROM encounters e JOIN users w1 ON w1.id = e.worker1_id LEFT JOIN users w2 ON w2.id = e.worker2_id"
-        " WHERE e.team_id = ? AND e.citizen_id = ?" + ("" if history else " AND e.superseded_by IS NULL") +
-        " ORDER BY e.occurred_at, e.created_at", [team_id, citizen_id])
-    out = []
-    for r in rows:
-        enc = {k: r[k] for k in keys}
-        enc["bvc"] = json.loads(enc["bvc"]) if enc["bvc"] else None
-        enc["techniques"] = json.loads(enc["techniques"])
-        enc["workers"] = [{"id": r["w1_id"], "name": r["w1_name"]}]
-        if r["w2_id"]:
-            enc["workers"].append({"id": r["w2_id"], "name": r["w2_name"]})
-        out.append(enc)
-    return out
