@@ -4,30 +4,13 @@ import json
 import uuid
 
 import pytest
-from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
+from pwa import create_app
 from pwa.api import OPENAPI
-from tests.conftest import new_citizen, new_encounter
+from tests.helpers import Actions, assert_matches_spec, new_citizen, new_encounter
 
 # --- the OpenAPI document ---------------------------------------------------
-
-REGISTRY = Registry().with_resource("urn:openapi", Resource.from_contents(OPENAPI, default_specification=DRAFT202012))
-
-
-def schema_for(path, method, status):
-    # Point into the document itself, so the schema's own $refs resolve.
-    escaped = path.replace("~", "~0").replace("/", "~1")
-    return {"$ref": f"urn:openapi#/paths/{escaped}/{method}/responses/{status}/content/application~1json/schema"}
-
-
-def assert_matches_spec(resp, path, method="get"):
-    assert str(resp.status_code) in OPENAPI["paths"][path][method]["responses"], resp.status_code
-    schema = schema_for(path, method, resp.status_code)
-    Draft202012Validator(schema, registry=REGISTRY).validate(resp.json)
-
 
 def test_openapi_document_is_valid():
     validate(OPENAPI)
@@ -307,8 +290,6 @@ def test_citizen_pages_are_never_cached(logged_in):
 
 
 def test_session_tells_the_phone_the_operators_lock_policy(tmp_path, monkeypatch):
-    from pwa import create_app
-    from tests.conftest import Actions
     monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "d.sqlite"),
                       "LOCK_MINUTES": 2, "SHIFT_HOURS": 8})

@@ -2,7 +2,7 @@
 import re
 import pytest
 
-from tests.conftest import PASSWORD, csrf_from
+from tests.helpers import PASSWORD, csrf_from
 
 
 def test_fresh_install_offers_setup_and_keeps_the_field_kit_open(client):

@@ -2,7 +2,7 @@
 scope, the same CPR and length rules as the phones, logged without values."""
 import pytest
 
-from tests.conftest import csrf_from, new_citizen
+from tests.helpers import csrf_from, new_citizen
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from migrations.migrations import migrations
 from pwa import db
-from tests.conftest import PASSWORD, csrf_from, new_citizen
+from tests.helpers import PASSWORD, csrf_from, new_citizen
 
 
 def test_migrations_applied_at_startup(app):

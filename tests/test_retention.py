@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import new_citizen, new_encounter
+from tests.helpers import new_citizen, new_encounter
 
 FMT = "%Y-%m-%dT%H:%M:%SZ"
 KEPT_BY_RETENTION = ("citizens", "encounters", "access_log")

@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from pwa import sealing
-from tests.conftest import csrf_from, new_citizen, new_encounter
+from tests.helpers import csrf_from, new_citizen, new_encounter
 
 
 def seal(actions, record):

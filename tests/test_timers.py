@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pwa.kit import PAGES
-from tests.test_api import assert_matches_spec
+from tests.helpers import assert_matches_spec
 
 PATH = "/api/timers/events"
 
