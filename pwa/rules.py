@@ -9,6 +9,7 @@ A rule written down twice drifts; two security defects came from that.
 """
 import re
 import sys
+import unicodedata
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -45,13 +46,33 @@ MAX_FUTURE = timedelta(days=1)
 EARLIEST_RECORD = datetime(2000, 1, 1, tzinfo=timezone.utc)
 EARLIEST_TIMER = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
-# Six digits, an optional dash or space, four digits: the shape of a CPR number.
-CPR = re.compile(r"(?<!\d)\d{6}[- ]?\d{4}(?!\d)")
+# The CPR rule. A CPR number is a birth date and four digits, and people write
+# it in many ways: 010190-1234, 01.01.90-1234, 01/01/90 1234, with an en dash,
+# a no-break space, a zero-width space pasted from somewhere. So the text is
+# normalised first, then matched:
+# 1. NFKC folds full-width digits and the odd spaces and dashes into plain ones;
+# 2. invisible format characters (zero-width space, soft hyphen: Unicode Cf) go;
+# 3. each run of separators (whitespace, any dash, dot, slash) becomes one "-".
+# Then: six digits, or DD-MM-YY(YY) with separators, then an optional separator
+# and four digits, with no digit on either side. A phone number (8 digits, also
+# with +45 and spaces), a time ("kl. 12.44") or a date alone passes. Both
+# patterns are written so JavaScript reads them the same way (no lookbehind):
+# static/js/rules.js runs the very same strings, from for_phone().
+CPR_SEPARATORS = r"[\s\-\u2010-\u2015\u2212./]+"
+CPR_PATTERN = r"(?:^|[^0-9])(?:[0-9]{6}|[0-9]{2}-[0-9]{2}-[0-9]{2}(?:[0-9]{2})?)-?[0-9]{4}(?![0-9])"
+_SEPARATORS = re.compile(CPR_SEPARATORS)
+_CPR = re.compile(CPR_PATTERN)
 CPR_REFUSAL = "ligner et CPR-nummer; skriv aldrig CPR-nummer eller fulde navn"
 
 
+def normalise_for_cpr(text):
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _SEPARATORS.sub("-", text)
+
+
 def looks_like_cpr(text):
-    return bool(CPR.search(text or ""))
+    return bool(_CPR.search(normalise_for_cpr(text or "")))
 
 
 class Refused(Exception):

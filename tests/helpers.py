@@ -123,3 +123,37 @@ def assert_matches_spec(resp, path, method="get"):
     assert str(resp.status_code) in OPENAPI["paths"][path][method]["responses"], resp.status_code
     schema = schema_for(path, method, resp.status_code)
     Draft202012Validator(schema, registry=REGISTRY).validate(resp.json)
+
+
+# --- the CPR rule: one list of cases for the server and the phone ------------------
+# Every way a person might type a CPR number (issue 12, item 10), and ordinary
+# text that must pass. tests/test_rules.py holds rules.py to them, and
+# tests/browser/test_rules_js.py holds static/js/rules.js to the same list.
+
+LOOKS_LIKE_CPR = [
+    "0101901234", "010190-1234", "010190 1234",                   # refused before issue 12 too
+    "01.01.90-1234", "01/01/90-1234", "01-01-90-1234", "01 01 90 1234", "01.01.1990-1234",
+    "010190\u20131234",          # en dash
+    "010190 \u2014 1234",        # em dash between spaces
+    "010190\u22121234",          # minus sign
+    "010190\u20111234",          # non-breaking hyphen
+    "010190\u00a01234",          # no-break space
+    "010190\u202f1234",          # narrow no-break space
+    "010190\u200b1234",          # zero-width space
+    "0101\u200b90-1234",         # zero-width space inside the date
+    "010190\u00ad-1234",         # soft hyphen
+    "010190  1234",              # double space
+    "010190\t1234",
+    "\uff10\uff11\uff10\uff11\uff19\uff10-\uff11\uff12\uff13\uff14",  # full-width digits
+    "Født 01.01.90-1234, bor på gaden",
+    "cpr:010190-1234.", "01-01-901234",
+    "Mødt 12.05.24 1030",        # a date and four digits look like one; write "kl. 10.30"
+]
+
+NOT_CPR = [
+    "", "Kasper K.", "Født i firserne", "kl. 12.44", "Mødt kl. 12.44 ved Banegården",
+    "12.05.2024 kl. 10.30", "2024-05-12T10:30", "2024-05-12 1030", "01.01.90", "010190",
+    "tlf. 12 34 56 78", "+45 12 34 56 78", "+45 12345678", "+45 1234 5678", "12345678",
+    "Nørregade 12, 2. th., 2100 København Ø", "1.000.000 kr.", "3 øl og 2 smøger",
+    "12345-6789", "123-456-7890", "1234-567890",
+]
