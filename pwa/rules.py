@@ -140,6 +140,12 @@ def moment(value, field, earliest):
 
 
 
+def for_phone():
+    """What the phone checks before it saves: rendered into ``<html data-rules>``, read by static/js/rules.js."""
+    return {"limits": LIMITS, "max_future_hours": MAX_FUTURE / timedelta(hours=1),
+            "cpr": {"separators": CPR_SEPARATORS, "pattern": CPR_PATTERN}}
+
+
 def init_app(app):
     # Templates take their maxlength and minlength from here too.
-    app.jinja_env.globals["rules"] = sys.modules[__name__]
+    app.jinja_env.globals.update(rules=sys.modules[__name__], rules_for_phone=for_phone)

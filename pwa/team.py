@@ -37,7 +37,7 @@ def _render_team(status=200, **forms):
     if "rules_form" not in forms:
         forms["rules_form"] = team_rules.filled_form(g.user["team_id"])
     return render_template("team.html", workers=_team_workers(g.user["team_id"]),
-                           rules=team_rules.for_page(g.user["team_id"]), rule_words=content()["team_rules"],
+                           team_rules=team_rules.for_page(g.user["team_id"]), rule_words=content()["team_rules"],
                            places=_team_places(g.user["team_id"]), devices=_team_devices(g.user["team_id"]),
                            quarantined=quarantine.pending(g.user["team_id"]),
                            confirm=ConfirmForm(),

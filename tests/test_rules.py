@@ -1,14 +1,17 @@
 """The rules in rules.py hold everywhere a person's text comes in: the CPR rule
 (normalised first, issue 12 item 10) on every field, the same limits as the
 forms, the templates and openapi.json."""
+import json
 import re
 import uuid
 from datetime import datetime, timezone
+from html import unescape
 
 import pytest
 
 from pwa import rules
 from pwa.api import OPENAPI
+from pwa.kit import PAGES
 from tests.helpers import LOOKS_LIKE_CPR, NOT_CPR, assert_matches_spec, csrf_from, new_citizen, new_encounter
 
 CPR = "01.01.90\u20131234"   # one of the forms the old rule let through
@@ -114,6 +117,13 @@ def test_the_create_team_command_has_the_rule(runner, actions):
     result = runner.invoke(args=["create-team", f"Team {CPR}", "ole", "--password", "en lang nok adgangskode"])
     assert result.exit_code == 2 and "looks like a CPR number" in result.output
     assert actions.count("teams") == 0
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_hands_the_phone_the_rules(client, path):
+    html = client.get(path).get_data(as_text=True)
+    found = re.search(r"<html lang=\"da\" data-rules='([^']*)'>", html)
+    assert found and json.loads(unescape(found.group(1))) == json.loads(json.dumps(rules.for_phone()))
 
 
 # --- limits: one table, and everything that states a limit agrees with it ----------
