@@ -1,9 +1,9 @@
 """Every rule about what a person may send us, in one place.
 
 The limits, the CPR rule, the time window and the id and time checks live
-here and nowhere else: the upload (sync.py), the timers, the forms and the
-quarantine check with them, the templates take their ``maxlength`` from
-them, the phone gets them from ``<html data-rules>`` (``for_phone``, read by
+here and nowhere else: the upload (sync.py), the timers, the forms, the
+quarantine, sessions and the search check with them, the templates take their
+``maxlength`` from them, the phone gets them from ``<html data-rules>`` (``for_phone``, read by
 static/js/rules.js), and a test holds openapi.json's ``maxLength`` to them.
 A rule written down twice drifts; two security defects came from that.
 """
@@ -137,7 +137,6 @@ def moment(value, field, earliest):
     if found < earliest:
         raise Refused(field, f"ligger for langt tilbage (før år {earliest.year})")
     return found
-
 
 
 def for_phone():
