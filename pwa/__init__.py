@@ -76,7 +76,7 @@ def create_app(test_config=None):
 
     # The database (migrated before the first request), the one error shape,
     # CSRF on every POST, sessions, asset URLs, headers, template globals.
-    for module in (db, errors, csrf, auth, assets, headers, rules, timers, overdue):
+    for module in (db, errors, csrf, auth, assets, headers, rules, team_rules, overdue):
         module.init_app(app)
     # Pages and APIs, each a blueprint named for what it serves.
     for module in (timers, kit, sw, api, auth, citizens, team, team_rules, access_log, quarantine):

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from . import circle, search, team_rules
 from . import content as c
 from .bvc import band_ids, bands, score
+from .rules import LIMITS
 
 bp = Blueprint("kit", __name__)
 
@@ -102,8 +103,8 @@ def search_page():
     # The index is in the page, so the precached copy searches offline; the
     # query is answered here too, for a phone without JavaScript.
     q = request.args.get("q", "")
-    if len(q) > search.MAX_QUERY:
-        abort(400, description=f"q: søgningen må højst være {search.MAX_QUERY} tegn")
+    if len(q) > LIMITS["search_q"]:
+        abort(400, description=f"q: søgningen må højst være {LIMITS['search_q']} tegn")
     return render_template("search.html", q=q, results=search.find(q), index=search.index())
 
 

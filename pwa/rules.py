@@ -23,8 +23,10 @@ LIMITS = {
     "timer_place": 120,
     # The team page and setup: names of places, teams and workers, and logins.
     "place_name": 120, "team_name": 80, "person_name": 80, "username": 40, "password": 200,
-    # The citizen search.
-    "q": 40,
+    # The team's own rules (team_rules.py).
+    "code_word": 60, "way_out": 300, "sms_rule": 300,
+    # The citizen search, and the search of the field kit's content.
+    "q": 40, "search_q": 80,
 }
 MIN_USERNAME = 2
 MIN_PASSWORD = 12

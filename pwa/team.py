@@ -116,7 +116,7 @@ def save_rules():
     if not form.validate_on_submit():
         return _render_team(400, rules_form=form)
     db = get_db()
-    with db.conn:
+    with transaction(db):
         team_rules.save(db, g.user["team_id"], g.user["id"], form, sessions.stamp())
     flash("Teamets aftaler er gemt. Telefonerne henter dem, næste gang de er på nettet.")
     return redirect(url_for("team.index") + "#aftaler")

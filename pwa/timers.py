@@ -27,8 +27,6 @@ bp = Blueprint("timers", __name__, url_prefix="/api/timers")
 
 TYPES = ("start", "extend", "ok", "checkout")
 EVENT_FIELDS = {"id", "timer_id", "type", "at", "minutes", "place", "band"}
-# Minutes to the check-in per BVC band; the phone's settings may change them.
-DEFAULT_MINUTES = {"low": 60, "moderate": 30, "high": 15}
 # Millisecond precision keeps two taps in the same second in their order;
 # one fixed format makes the text columns sort and compare as times.
 FMT = "%Y-%m-%dT%H:%M:%S.{ms:03d}Z"
@@ -182,7 +180,3 @@ def events():
     csrf.protect()
     results = store_events(get_db(), g.user, list_body("events", "hændelser", rules.MAX_BATCH))
     return jsonify({"results": results})
-
-
-def init_app(app):
-    app.jinja_env.globals["timer_minutes"] = DEFAULT_MINUTES

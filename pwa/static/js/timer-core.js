@@ -35,7 +35,7 @@ function write(key, value) {
 
 // --- settings -------------------------------------------------------------------
 
-// The lengths per band come from the server-rendered page (one source: timers.py),
+// The lengths per band come from the server-rendered page (one source: team_rules.py),
 // unless the team has agreed its own (team-rules.js).
 export function defaultMinutes(el) {
   try { return JSON.parse(el.dataset.defaultMinutes); } catch { return { low: 60, moderate: 30, high: 15 }; }
