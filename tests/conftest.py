@@ -4,7 +4,7 @@ file, its test client and CLI runner, and small actions for logging in
 import pytest
 
 from pwa import create_app
-from tests.helpers import PASSWORD, Actions  # noqa: F401 (PASSWORD: browser tests still import it from here)
+from tests.helpers import Actions
 
 
 @pytest.fixture
