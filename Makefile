@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run serve test install test-deps chromium migrate bench bench-pages bench-sync bench-drain clean
+.PHONY: run serve test install test-deps chromium migrate bench bench-pages bench-sync bench-drain wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

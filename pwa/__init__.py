@@ -10,6 +10,9 @@ from datetime import timedelta
 
 from flask import Flask
 
+from . import (access_log, api, assets, auth, backup, citizens, compression, csrf, db, errors, headers, kit, overdue,
+               quarantine, retention, rules, sealing, sw, team, team_rules, timers)
+
 
 def _secret_key(instance_path):
     """Return a per-installation secret, created once with mode 0600.
@@ -71,32 +74,15 @@ def create_app(test_config=None):
         # __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
         app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
 
-    from . import api, assets, audit, auth, citizens, compression, csrf, db, headers, kit, quarantine, sealing, sw, team
-
-    db.init_app(app)
-    csrf.init_app(app)
-    auth.init_app(app)
-    assets.init_app(app)
-    headers.init_app(app)
-    # Check-in timers: their API, the team page's overdue list and `flask notify-overdue`.
-    from . import timers
-    timers.init_app(app)
-    app.register_blueprint(timers.bp)
-    app.register_blueprint(kit.bp)
-    app.register_blueprint(sw.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(citizens.bp)
-    app.register_blueprint(team.bp)
-    # The team's own safety rules, for the phone to keep offline.
-    from . import team_rules
-    app.register_blueprint(team_rules.bp)
-    app.register_blueprint(audit.bp)
-    app.register_blueprint(quarantine.bp)
-    sealing.init_app(app)
-    compression.init_app(app)
-    # Operator commands for cron: retention, backup and restore.
-    from . import backup, retention
-    retention.init_app(app)
-    backup.init_app(app)
+    # The database (migrated before the first request), the one error shape,
+    # CSRF on every POST, sessions, asset URLs, headers, template globals.
+    for module in (db, errors, csrf, auth, assets, headers, rules, team_rules, overdue):
+        module.init_app(app)
+    # Pages and APIs, each a blueprint named for what it serves.
+    for module in (timers, kit, sw, api, auth, citizens, team, team_rules, access_log, quarantine):
+        app.register_blueprint(module.bp)
+    # After the blueprints: compression wraps their views. Then the operator's
+    # commands (sealing keys, retention, backup and restore).
+    for module in (sealing, compression, retention, backup):
+        module.init_app(app)
     return app

@@ -1,19 +1,14 @@
-"""The access log: who read or changed which citizen's data, when, from which phone.
+"""Writing the access log: who read or changed which citizen's data, when, from which phone.
 
 Every view that shows or changes a citizen's data calls ``record`` before it
 answers; the table refuses UPDATE and DELETE by trigger (migration 0003), so
-the log holds even against a bug in this code. Administrators read it per
-citizen and per worker, and export it as CSV.
+the log holds even against a bug in this code. Reading it is the
+administrators' page, access_log.py; this module only writes, so anything
+that touches a citizen may import it without importing the pages.
 """
-import csv
-import io
+from flask import g
 
-from flask import Blueprint, Response, abort, g, render_template, request
-
-from .auth import admin_required
-from .db import get_db
-
-bp = Blueprint("audit", __name__, url_prefix="/admin")
+from .db import get_db, transaction
 
 ACTIONS = {
     "list": "så i listen", "view": "åbnede", "create": "oprettede", "create_encounter": "registrerede kontakt",
@@ -24,9 +19,13 @@ ACTIONS = {
 }
 
 
-def record(citizen_ids, action, detail="", db=None, commit=True):
-    """Append one row per citizen. A write passes commit=False to log inside
-    its own transaction, so data and log are stored together or not at all."""
+def record(citizen_ids, action, detail="", db=None):
+    """Append one row per citizen.
+
+    Inside a write's transaction the rows join it, so data and log are stored
+    together or not at all; a read (a page, a list) logs in a transaction of
+    its own.
+    """
     assert action in ACTIONS, action
     db = db or get_db()
     user = g.user
@@ -35,59 +34,8 @@ def record(citizen_ids, action, detail="", db=None, commit=True):
         return
     sql = ("INSERT INTO access_log (team_id, user_id, device_id, citizen_id, action, detail) "
            "VALUES (?, ?, ?, ?, ?, ?)")
-    if commit:
-        with db.conn:
-            db.conn.executemany(sql, rows)
-    else:
+    if db.conn.in_transaction:
         db.conn.executemany(sql, rows)
-
-
-def _entries(team_id, citizen_id=None, user_id=None, limit=None):
-    sql = ("SELECT a.at, u.name, a.user_id, a.device_id, a.citizen_id, c.alias, a.action, a.detail "
-           "FROM access_log a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN citizens c ON c.id = a.citizen_id "
-           "WHERE a.team_id = ?")
-    params = [team_id]
-    if citizen_id:
-        sql, params = sql + " AND a.citizen_id = ?", params + [citizen_id]
-    if user_id:
-        sql, params = sql + " AND a.user_id = ?", params + [user_id]
-    sql += " ORDER BY a.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
-    keys = ("at", "user", "user_id", "device_id", "citizen_id", "alias", "action", "detail")
-    return [dict(zip(keys, r)) for r in get_db().execute(sql, params)]
-
-
-def _filters():
-    citizen_id = request.args.get("citizen") or None
-    try:
-        user_id = int(request.args["user"]) if request.args.get("user") else None
-    except ValueError:
-        abort(400, description="user: skal være et tal")
-    return citizen_id, user_id
-
-
-@bp.get("/access-log")
-@admin_required
-def view():
-    citizen_id, user_id = _filters()
-    entries = _entries(g.user["team_id"], citizen_id, user_id, limit=500)
-    if citizen_id:
-        record([citizen_id], "view_access_log")
-    workers = get_db().execute("SELECT id, name FROM users WHERE team_id = ? ORDER BY name",
-                               [g.user["team_id"]]).fetchall()
-    return render_template("access_log.html", entries=entries, actions=ACTIONS, workers=workers,
-                           citizen_id=citizen_id, user_id=user_id)
-
-
-@bp.get("/access-log.csv")
-@admin_required
-def export_csv():
-    citizen_id, user_id = _filters()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["tidspunkt_utc", "medarbejder", "medarbejder_id", "telefon_id", "borger_id", "handling", "detaljer"])
-    for e in _entries(g.user["team_id"], citizen_id, user_id):
-        writer.writerow([e["at"], e["user"], e["user_id"], e["device_id"], e["citizen_id"], e["action"], e["detail"]])
-    resp = Response(out.getvalue(), mimetype="text/csv")
-    resp.headers["Content-Disposition"] = "attachment; filename=adgangslog.csv"
-    resp.cache_control.no_store = True
-    return resp
+    else:
+        with transaction(db):
+            db.conn.executemany(sql, rows)

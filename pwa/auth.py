@@ -10,15 +10,15 @@ import click
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 
-from . import passwords, sessions
-from .db import get_db
-from .forms import MIN_PASSWORD, ConfirmForm, LoginForm, SetupForm
+from . import passwords, rules, sessions
+from .db import get_db, transaction
+from .forms import LoginForm, SetupForm
 
 bp = Blueprint("auth", __name__)
 
 
 def has_users():
-    return get_db().execute("SELECT EXISTS (SELECT 1 FROM users)").fetchone()[0] == 1
+    return get_db().execute("SELECT EXISTS (SELECT 1 FROM users) AS any").fetchone()["any"] == 1
 
 
 def session_expires_at():
@@ -52,17 +52,12 @@ def _safe_next(target):
 
 def create_team(db, team_name, name, username, password):
     """A team and its first administrator, in one transaction."""
-    with db.conn:
+    with transaction(db):
         team_id = db.execute("INSERT INTO teams (name) VALUES (?)", [team_name]).lastrowid
         user_id = db.execute(
             "INSERT INTO users (team_id, username, name, password_hash, is_admin) VALUES (?, ?, ?, ?, 1)",
             [team_id, username, name, passwords.hash_password(password)]).lastrowid
     return team_id, user_id
-
-
-def _user_for_session(db, user_id):
-    row = db.execute("SELECT id, team_id FROM users WHERE id = ?", [user_id]).fetchone()
-    return {"id": row[0], "team_id": row[1]}
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -74,9 +69,9 @@ def setup():
         if has_users():  # a second tab got here first
             abort(409, description="Appen er allerede sat op.")
         db = get_db()
-        _, user_id = create_team(db, form.team_name.data.strip(), form.name.data.strip(),
-                                 form.username.data.strip(), form.password.data)
-        sessions.start(db, _user_for_session(db, user_id), sessions.device_id_from(form.device_id.data))
+        team_id, user_id = create_team(db, form.team_name.data.strip(), form.name.data.strip(),
+                                       form.username.data.strip(), form.password.data)
+        sessions.start(db, {"id": user_id, "team_id": team_id}, sessions.device_id_from(form.device_id.data))
         flash("Teamet er oprettet, og du er logget ind.")
         return redirect(url_for("team.index"))
     return render_template("setup.html", form=form)
@@ -98,14 +93,14 @@ def login():
         else:
             row = db.execute("SELECT id, team_id, password_hash FROM users WHERE username = ? AND active = 1",
                              [username]).fetchone()
-            ok, rehash = passwords.verify(row[2] if row else None, form.password.data)
+            ok, rehash = passwords.verify(row["password_hash"] if row else None, form.password.data)
             if ok:
                 sessions.clear_failures(db, username)
                 if rehash:
-                    with db.conn:
+                    with transaction(db):
                         db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                                   [passwords.hash_password(form.password.data), row[0]])
-                sessions.start(db, {"id": row[0], "team_id": row[1]}, sessions.device_id_from(form.device_id.data))
+                                   [passwords.hash_password(form.password.data), row["id"]])
+                sessions.start(db, row, sessions.device_id_from(form.device_id.data))
                 return redirect(_safe_next(request.args.get("next")))
             sessions.record_failure(db, username)
             error, status = "Forkert brugernavn eller adgangskode.", 401
@@ -114,8 +109,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    if ConfirmForm().validate_on_submit():
-        sessions.end_current()
+    sessions.end_current()
     return redirect(url_for("auth.login"))
 
 
@@ -127,8 +121,11 @@ def logout():
 @with_appcontext
 def create_team_command(team_name, username, name, password):
     """Add another team with its administrator (the first team comes from /setup)."""
-    if len(password) < MIN_PASSWORD:
-        raise click.BadParameter(f"at least {MIN_PASSWORD} characters", param_hint="password")
+    for value, hint in ((team_name, "team_name"), (username, "username"), (name or "", "--name")):
+        if rules.looks_like_cpr(value):
+            raise click.BadParameter("looks like a CPR number", param_hint=hint)
+    if len(password) < rules.MIN_PASSWORD:
+        raise click.BadParameter(f"at least {rules.MIN_PASSWORD} characters", param_hint="password")
     db = get_db()
     if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
         raise click.BadParameter("already taken", param_hint="username")

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import audit, chart
+from . import audit, bvc, chart
 from . import content as c
-from . import records
+from . import citizen_queries, rules
 from .auth import admin_required, login_required
-from .db import get_db
+from .db import get_db, transaction
 from .forms import CitizenForm, ConfirmForm
 
 bp = Blueprint("citizens", __name__)
@@ -43,7 +43,7 @@ def local_time(iso):
 
 
 def _labels():
-    bands = {b["id"]: b for b in c.content()["bvc"]["bands"]}
+    bands = {b["id"]: b for b in bvc.bands()}
     stages = {s["id"]: s["name"] for s in c.stages()}
     techniques = {t["id"]: t["name"] for t in c.techniques()}
     return {"bands": bands, "stages": stages, "techniques": techniques, "age": age_in_words, "local": local_time}
@@ -51,7 +51,7 @@ def _labels():
 
 def _own_citizen(db, citizen_id):
     """A citizen of the worker's own team, or 404: other teams' citizens do not exist here."""
-    citizen = records.get_citizen(db, g.user["team_id"], citizen_id)
+    citizen = citizen_queries.get_citizen(db, g.user["team_id"], citizen_id)
     if citizen is None:
         abort(404, description="Ingen sådan borger i dit team.")
     return citizen
@@ -61,9 +61,9 @@ def _own_citizen(db, citizen_id):
 @login_required
 def index():
     q = request.args.get("q", "").strip()
-    if len(q) > 40:
-        abort(400, description="q: Søgningen må højst være 40 tegn.")
-    rows = records.list_citizens(get_db(), g.user["team_id"], q)
+    if len(q) > rules.LIMITS["q"]:
+        abort(400, description=f"q: Søgningen må højst være {rules.LIMITS['q']} tegn.")
+    rows = citizen_queries.list_citizens(get_db(), g.user["team_id"], q)
     audit.record([r["id"] for r in rows], "list", "side")
     return render_template("citizens.html", citizens=rows, q=q, **_labels())
 
@@ -73,7 +73,7 @@ def index():
 def show(citizen_id):
     db = get_db()
     citizen = _own_citizen(db, citizen_id)
-    encounters = records.encounters_for(db, g.user["team_id"], citizen_id)
+    encounters = citizen_queries.encounters_for(db, g.user["team_id"], citizen_id)
     audit.record([citizen_id], "view", "side")
     return render_template("citizen.html", confirm=ConfirmForm(), citizen=citizen, encounters=encounters,
                            chart=chart.timeline(encounters), **_labels())
@@ -84,7 +84,7 @@ def show(citizen_id):
 def edit(citizen_id):
     """Correct how the team names and recognises a citizen (a new jacket, a typo in the alias).
 
-    Encounters are corrected on the phone (records.py: amends); the citizen's
+    Encounters are corrected on the phone (sync.py: amends); the citizen's
     own details are the team's shared description, corrected here, online.
     """
     db = get_db()
@@ -94,11 +94,11 @@ def edit(citizen_id):
         new = {k: form[k].data.strip() for k in ("alias", "description", "places")}
         changed = [k for k in new if new[k] != (citizen[k] or "")]
         if changed:
-            with db.conn:
+            with transaction(db):
                 db.execute("UPDATE citizens SET alias = ?, description = ?, places = ? WHERE id = ? AND team_id = ?",
                            [new["alias"], new["description"], new["places"], citizen_id, g.user["team_id"]])
                 # Which fields, never their values: the log must not become a copy of the data.
-                audit.record([citizen_id], "edit_citizen", ", ".join(changed), db=db, commit=False)
+                audit.record([citizen_id], "edit_citizen", ", ".join(changed), db=db)
             flash("Oplysningerne er rettet.")
         return redirect(url_for("citizens.show", citizen_id=citizen_id))
     audit.record([citizen_id], "view", "ret")
@@ -116,8 +116,8 @@ def export(citizen_id):
     log = db.execute("SELECT at, user_id, device_id, action, detail FROM access_log WHERE citizen_id = ? AND team_id = ? "
                      "ORDER BY id", [citizen_id, g.user["team_id"]]).fetchall()
     body = {"exported_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "citizen": citizen,
-            "encounters": records.encounters_for(db, g.user["team_id"], citizen_id, history=True),
-            "access_log": [dict(zip(("at", "user_id", "device_id", "action", "detail"), r)) for r in log]}
+            "encounters": citizen_queries.encounters_for(db, g.user["team_id"], citizen_id, history=True),
+            "access_log": [dict(r) for r in log]}
     resp = current_app.response_class(json.dumps(body, ensure_ascii=False, indent=2), mimetype="application/json")
     resp.headers["Content-Disposition"] = f"attachment; filename=borger-{citizen_id}.json"
     return resp
@@ -129,13 +129,11 @@ def erase(citizen_id):
     """Delete one citizen with all their encounters (GDPR art. 17); the access log keeps that it happened."""
     db = get_db()
     citizen = _own_citizen(db, citizen_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="Formularen var udløbet. Prøv igen.")
     if request.form.get("confirm_alias", "").strip() != citizen["alias"]:
         abort(400, description="confirm_alias: Skriv borgerens alias præcis for at bekræfte sletningen.")
-    with db.conn:
+    with transaction(db):
         n = db.execute("DELETE FROM encounters WHERE citizen_id = ? AND team_id = ?", [citizen_id, g.user["team_id"]]).rowcount
         db.execute("DELETE FROM citizens WHERE id = ? AND team_id = ?", [citizen_id, g.user["team_id"]])
-        audit.record([citizen_id], "erase", f"{n} kontakter", db=db, commit=False)
+        audit.record([citizen_id], "erase", f"{n} kontakter", db=db)
     flash(f"Borgeren og {n} kontakter er slettet.")
     return redirect(url_for("citizens.index"))

@@ -17,28 +17,6 @@ def content():
         return json.load(f)
 
 
-def bvc_items():
-    return content()["bvc"]["items"]
-
-
-def band_for(total):
-    """The BVC risk band (a dict from the content) for a total score."""
-    for band in content()["bvc"]["bands"]:
-        if band["min"] <= total <= band["max"]:
-            return band
-    raise ValueError(f"BVC total out of range: {total}")
-
-
-def score(checked_ids):
-    """Total and band for a set of observed item ids; each item counts 0 or 1."""
-    known = {item["id"] for item in bvc_items()}
-    unknown = set(checked_ids) - known
-    if unknown:
-        raise ValueError(f"unknown BVC item(s): {', '.join(sorted(unknown))}")
-    total = len(set(checked_ids))
-    return total, band_for(total)
-
-
 def stages():
     return content()["stages"]["readiness"]
 

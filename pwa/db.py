@@ -1,9 +1,13 @@
-"""The SQLite connection, owned per request, and the schema migrations.
+"""The SQLite connection (one per server thread, kept across requests), writes, and migrations.
 
 SQLite is opened through sqlite-utils so migrations use its built-in
 ``Migrations``; WAL lets readers go on while a sync writes, the busy timeout
 makes concurrent writers wait instead of failing, and foreign keys are off
-by default in SQLite so we switch them on for every connection.
+by default in SQLite so we switch them on for every connection. Rows are
+``sqlite3.Row``: code and templates read a column by its name.
+
+Every write goes through ``transaction``: the OS write lock, then
+``BEGIN IMMEDIATE``, then commit, or rollback on any error.
 """
 import fcntl
 import os
@@ -25,6 +29,7 @@ def connect(path):
     if not os.path.exists(path):
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=5000")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -34,7 +39,7 @@ def connect(path):
 
 
 @contextmanager
-def write_lock():
+def write_lock(database=None):
     """Queue writers on an OS file lock before SQLite's own lock.
 
     SQLite makes a waiting writer poll with growing sleeps (up to 100 ms),
@@ -42,13 +47,35 @@ def write_lock():
     A blocking flock wakes the next writer the moment the lock is free, across
     threads and server processes alike (each call opens its own descriptor).
     """
-    path = current_app.config["DATABASE"] + ".writelock"
+    path = (database or current_app.config["DATABASE"]) + ".writelock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+@contextmanager
+def transaction(db):
+    """One write: the app's write lock, BEGIN IMMEDIATE, then COMMIT or ROLLBACK.
+
+    IMMEDIATE takes SQLite's write lock at the start, so a transaction that
+    first reads and then writes can never fail half-way with "database is
+    locked"; the OS lock in front of it queues writers without SQLite's
+    polling. Everything inside is stored together or not at all. Never
+    nested: a second flock from the same thread would wait for itself.
+    """
+    if db.conn.in_transaction:
+        raise RuntimeError("a write transaction is already open on this connection")
+    with write_lock():
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 def get_db():
@@ -74,11 +101,16 @@ def close_db(exc=None):
 
 
 def migrate(path):
-    """Apply pending migrations; return the names applied."""
+    """Apply pending migrations; return the names applied.
+
+    Under the write lock: server processes start together (gunicorn without
+    preload), so one migrates and the others find nothing left to do.
+    """
     db = connect(path)
     try:
-        pending = [m.name for m in migrations.pending(db)]
-        migrations.apply(db)
+        with write_lock(path):
+            pending = [m.name for m in migrations.pending(db)]
+            migrations.apply(db)
         return pending
     finally:
         db.conn.close()
@@ -97,7 +129,7 @@ def _record_retention(app):
     # so the database itself refuses to drop entries younger than that.
     db = connect(app.config["DATABASE"])
     try:
-        with db.conn:
+        with transaction(db):
             db.execute("INSERT INTO app_meta (key, value) VALUES ('access_log_retention_months', ?) "
                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                        [str(int(app.config["ACCESS_LOG_RETENTION_MONTHS"]))])
@@ -111,5 +143,6 @@ def init_app(app):
     app.extensions["gadekontakt_db"] = threading.local()
     app.teardown_appcontext(close_db)
     app.cli.add_command(migrate_command)
-    migrate(app.config["DATABASE"])
-    _record_retention(app)
+    with app.app_context():  # the write lock finds the database through the app
+        migrate(app.config["DATABASE"])
+        _record_retention(app)

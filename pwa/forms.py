@@ -1,17 +1,41 @@
-"""Flask-WTF forms for setup, login and team administration (CSRF on all of them)."""
+"""Flask-WTF forms for setup, login and team administration (CSRF on all of them).
+
+Lengths and the CPR rule come from rules.py, the same ones the phones' uploads
+meet; WTForms writes each Length into the field's maxlength/minlength.
+"""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
-MIN_PASSWORD = 12
+from .rules import CPR_REFUSAL, LIMITS, MIN_PASSWORD, MIN_USERNAME, USERNAME, looks_like_cpr
+
 PASSWORD_HINT = f"Mindst {MIN_PASSWORD} tegn. Brug gerne en sætning, du kan huske."
-USERNAME = Regexp(r"^[A-Za-z0-9._-]+$", message="Kun bogstaver a–z, tal, punktum, bindestreg og understreg.")
+
+
+def no_cpr(form, field):
+    if looks_like_cpr(field.data):
+        raise ValidationError(CPR_REFUSAL[0].upper() + CPR_REFUSAL[1:] + ".")
+
+
+def longest(rule):
+    return Length(max=LIMITS[rule], message=f"Højst {LIMITS[rule]} tegn.")
+
+
+def username_field():
+    return StringField("Brugernavn", validators=[
+        InputRequired("Vælg et brugernavn."), Length(min=MIN_USERNAME, max=LIMITS["username"]), no_cpr,
+        Regexp(USERNAME, message="Kun bogstaver a–z, tal, punktum, bindestreg og understreg.")])
+
+
+def person_name_field(label, missing):
+    return StringField(label, validators=[InputRequired(missing), longest("person_name"), no_cpr])
 
 
 def password_field(label="Adgangskode"):
     return PasswordField(label, validators=[
         InputRequired("Skriv en adgangskode."),
-        Length(min=MIN_PASSWORD, max=200, message=f"Adgangskoden skal have mindst {MIN_PASSWORD} tegn.")],
+        Length(min=MIN_PASSWORD, max=LIMITS["password"],
+               message=f"Adgangskoden skal have mindst {MIN_PASSWORD} tegn.")],
         description=PASSWORD_HINT)
 
 
@@ -22,23 +46,26 @@ class DeviceForm(FlaskForm):
 
 
 class SetupForm(DeviceForm):
-    team_name = StringField("Teamets navn", validators=[InputRequired("Skriv teamets navn."), Length(max=80)],
+    team_name = StringField("Teamets navn", validators=[InputRequired("Skriv teamets navn."), longest("team_name"),
+                                                        no_cpr],
                             description="Fx »Udgående team, Aarhus«.")
-    name = StringField("Dit navn", validators=[InputRequired("Skriv dit navn."), Length(max=80)])
-    username = StringField("Brugernavn", validators=[InputRequired("Vælg et brugernavn."), Length(min=2, max=40), USERNAME])
+    name = person_name_field("Dit navn", "Skriv dit navn.")
+    username = username_field()
     password = password_field()
     password_confirm = PasswordField("Gentag adgangskode", validators=[
         InputRequired("Gentag adgangskoden."), EqualTo("password", message="De to adgangskoder er ikke ens.")])
 
 
 class LoginForm(DeviceForm):
-    username = StringField("Brugernavn", validators=[InputRequired("Skriv dit brugernavn."), Length(max=40)])
-    password = PasswordField("Adgangskode", validators=[InputRequired("Skriv din adgangskode."), Length(max=200)])
+    username = StringField("Brugernavn", validators=[InputRequired("Skriv dit brugernavn."),
+                                                     Length(max=LIMITS["username"])])
+    password = PasswordField("Adgangskode", validators=[InputRequired("Skriv din adgangskode."),
+                                                        Length(max=LIMITS["password"])])
 
 
 class WorkerForm(FlaskForm):
-    name = StringField("Navn", validators=[InputRequired("Skriv medarbejderens navn."), Length(max=80)])
-    username = StringField("Brugernavn", validators=[InputRequired("Vælg et brugernavn."), Length(min=2, max=40), USERNAME])
+    name = person_name_field("Navn", "Skriv medarbejderens navn.")
+    username = username_field()
     password = password_field("Første adgangskode")
     is_admin = BooleanField("Administrator for teamet")
 
@@ -48,26 +75,18 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A form with nothing but the CSRF token, for one-button actions."""
+    """Renders the CSRF token for one-button actions; the check is app-wide (csrf.py)."""
 
 
 class PlaceForm(FlaskForm):
-    place = StringField("Nyt sted", validators=[InputRequired("Skriv stedets navn."), Length(max=120)],
+    place = StringField("Nyt sted", validators=[InputRequired("Skriv stedets navn."), longest("place_name"), no_cpr],
                         description="Fx »Banegårdsparken« eller »Varmestuen«. Ingen adresser på borgere.")
-
-
-def no_cpr(form, field):
-    # The same rule as for records from the phones; imported here because
-    # records imports audit, which imports auth, which imports these forms.
-    from .records import CPR
-    if CPR.search(field.data or ""):
-        raise ValidationError("Ligner et CPR-nummer. Skriv aldrig CPR-nummer eller fulde navn.")
 
 
 class CitizenForm(FlaskForm):
     alias = StringField("Alias eller initialer", validators=[InputRequired("Skriv et alias eller initialer."),
-                                                             Length(max=40, message="Højst 40 tegn."), no_cpr],
+                                                             longest("alias"), no_cpr],
                         description="Aldrig CPR-nummer eller fulde navn.")
-    description = StringField("Kort beskrivelse", validators=[Length(max=200, message="Højst 200 tegn."), no_cpr],
+    description = StringField("Kort beskrivelse", validators=[longest("description"), no_cpr],
                               description="Så kolleger kan genkende borgeren, fx tøj, hund, cykel.")
-    places = StringField("Faste steder", validators=[Length(max=200, message="Højst 200 tegn."), no_cpr])
+    places = StringField("Faste steder", validators=[longest("places"), no_cpr])

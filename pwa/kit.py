@@ -8,8 +8,10 @@ renders the same result the script shows live.
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
-from . import circle, search, team_rules, timers
+from . import circle, search, team_rules
 from . import content as c
+from .bvc import band_ids, bands, score
+from .rules import LIMITS
 
 bp = Blueprint("kit", __name__)
 
@@ -58,7 +60,7 @@ def home():
 def bvc():
     checked = request.args.getlist("items")
     try:
-        total, band = c.score(checked)
+        total, band = score(checked)
     except ValueError as e:
         abort(400, description=f"items: {e}")
     known = request.args.get("borger", "ukendt")
@@ -101,8 +103,8 @@ def search_page():
     # The index is in the page, so the precached copy searches offline; the
     # query is answered here too, for a phone without JavaScript.
     q = request.args.get("q", "")
-    if len(q) > search.MAX_QUERY:
-        abort(400, description=f"q: søgningen må højst være {search.MAX_QUERY} tegn")
+    if len(q) > LIMITS["search_q"]:
+        abort(400, description=f"q: søgningen må højst være {LIMITS['search_q']} tegn")
     return render_template("search.html", q=q, results=search.find(q), index=search.index())
 
 
@@ -124,13 +126,13 @@ def offline():
 @bp.get("/timer")
 def timer():
     band = request.args.get("band", "")
-    if band not in ("", *timers.DEFAULT_MINUTES):
+    if band not in ("", *band_ids()):
         abort(400, description="band: skal være 'low', 'moderate' eller 'high'")
-    return render_template("timer.html", bands=c.content()["bvc"]["bands"], band=band or "low",
+    return render_template("timer.html", bands=bands(), band=band or "low",
                            sms_rule=next(r for r in c.content()["bvc"]["pair_rules"] if r.get("id") == "sms"),
                            **_team_rule_defaults())
 
 
 @bp.get("/settings")
 def settings():
-    return render_template("settings.html", bands=c.content()["bvc"]["bands"], **_team_rule_defaults())
+    return render_template("settings.html", bands=bands(), **_team_rule_defaults())

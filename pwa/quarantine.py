@@ -12,26 +12,21 @@ allow no CORS), accepts only sealed records, and only for a device that an
 administrator has marked lost.
 """
 import json
-import uuid
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
 
-from . import records
+from . import rules, sync
 from .auth import admin_required
 from .csrf import csrf
-from .db import get_db
-from .forms import ConfirmForm
+from .db import get_db, transaction
+from .errors import FieldError
 from .sessions import stamp
 
 bp = Blueprint("quarantine", __name__)
-MAX_PER_DEVICE = 2000
 
 
 def _lost_device(device_id):
-    try:
-        device_id = str(uuid.UUID(device_id)) if device_id and len(device_id) == 36 else None
-    except ValueError:
-        device_id = None
+    device_id = rules.parse_uuid(device_id)
     if not device_id:
         return None
     return get_db().execute("SELECT id, team_id, last_user_id FROM devices WHERE id = ? AND lost_at IS NOT NULL",
@@ -45,7 +40,6 @@ def device_is_lost(device_id):
 @bp.post("/api/quarantine")
 @csrf.exempt  # see the module docstring: custom header, sealed records, lost devices only
 def hand_in():
-    from .api import FieldError
     device = _lost_device(request.headers.get("X-Device-Id"))
     if device is None:
         raise FieldError(403, "X-Device-Id", "Kun en telefon, der er meldt mistet, kan aflevere her.")
@@ -53,11 +47,11 @@ def hand_in():
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise FieldError(400, "records", "Skal være en liste af krypterede poster.")
     db = get_db()
-    held = db.execute("SELECT count(*) FROM quarantine WHERE device_id = ?", [device[0]]).fetchone()[0]
-    if held + len(body["records"]) > MAX_PER_DEVICE:
-        raise FieldError(413, "records", "For mange poster fra denne telefon.")
     results = []
-    with db.conn:
+    with transaction(db):  # counted and added at once: two hand-ins cannot both slip under the cap
+        held = db.execute("SELECT count(*) AS n FROM quarantine WHERE device_id = ?", [device["id"]]).fetchone()["n"]
+        if held + len(body["records"]) > rules.MAX_QUARANTINED:
+            raise FieldError(413, "records", "For mange poster fra denne telefon.")
         for rec in body["records"]:
             if not (isinstance(rec, dict) and rec.get("kind") == "sealed" and isinstance(rec.get("id"), str)):
                 rid = rec.get("id") if isinstance(rec, dict) else None
@@ -65,14 +59,14 @@ def hand_in():
                                 "error": {"field": "kind", "message": "kun krypterede poster"}})
                 continue
             db.execute("INSERT OR IGNORE INTO quarantine (device_id, team_id, record_id, sealed, received_at) "
-                       "VALUES (?, ?, ?, ?, ?)", [device[0], device[1], rec["id"], json.dumps(rec), stamp()])
+                       "VALUES (?, ?, ?, ?, ?)", [device["id"], device["team_id"], rec["id"], json.dumps(rec), stamp()])
             results.append({"id": rec["id"], "status": "quarantined"})
     return jsonify({"results": results, "wipe": True})
 
 
 def pending(team_id):
     return get_db().execute(
-        "SELECT q.device_id, u.name, count(*), min(q.received_at) FROM quarantine q "
+        "SELECT q.device_id, u.name AS worker, count(*) AS records, min(q.received_at) AS received_at FROM quarantine q "
         "JOIN devices d ON d.id = q.device_id LEFT JOIN users u ON u.id = d.last_user_id "
         "WHERE q.team_id = ? AND q.decided_at IS NULL GROUP BY q.device_id", [team_id]).fetchall()
 
@@ -80,8 +74,6 @@ def pending(team_id):
 @bp.post("/team/quarantine/<device_id>")
 @admin_required
 def decide(device_id):
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="Formularen var udløbet. Prøv igen.")
     decision = request.form.get("decision")
     if decision not in ("accept", "discard"):
         abort(400, description="decision: skal være 'accept' eller 'discard'")
@@ -90,17 +82,19 @@ def decide(device_id):
                         [device_id, g.user["team_id"]]).fetchone()
     if device is None:
         abort(404, description="Ingen sådan telefon i dit team.")
-    rows = db.execute("SELECT id, sealed FROM quarantine WHERE device_id = ? AND decided_at IS NULL ORDER BY id",
-                      [device_id]).fetchall()
-    results = []
-    if decision == "accept" and rows:
-        # Stored as the worker who used the phone; the access log names the admin who accepted.
-        owner = {"id": device[1], "team_id": g.user["team_id"]}
-        results = records.store_batch(db, owner, [json.loads(r[1]) for r in rows])
-    with db.conn:
-        for (qid, _), result in zip(rows, results or [{"status": "discarded"}] * len(rows)):
+    # One transaction: the records and the decision are stored together, and a
+    # second administrator deciding at the same moment finds nothing left.
+    with transaction(db):
+        rows = db.execute("SELECT id, sealed FROM quarantine WHERE device_id = ? AND decided_at IS NULL ORDER BY id",
+                          [device_id]).fetchall()
+        results = []
+        if decision == "accept" and rows:
+            # Stored as the worker who used the phone; the access log names the admin who accepted.
+            owner = {"id": device["last_user_id"], "team_id": g.user["team_id"]}
+            results = sync.store_records(db, owner, [json.loads(r["sealed"]) for r in rows])
+        for row, result in zip(rows, results or [{"status": "discarded"}] * len(rows)):
             db.execute("UPDATE quarantine SET decided_at = ?, decided_by = ?, decision = ?, result = ? WHERE id = ?",
-                       [stamp(), g.user["id"], decision, json.dumps(result), qid])
+                       [stamp(), g.user["id"], decision, json.dumps(result), row["id"]])
     stored = sum(r["status"] == "stored" for r in results)
     flash(f"{stored} poster gemt." if decision == "accept" else f"{len(rows)} poster kasseret.")
     return redirect(url_for("team.index") + "#karantaene")

@@ -12,13 +12,13 @@ disagree about which rows are old enough. Everything happens in one
 transaction: a failure removes nothing.
 """
 import sqlite3
-from contextlib import nullcontext
+from contextlib import contextmanager
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import connect, write_lock
+from .db import connect, transaction
 
 # What goes, in order: encounters first, so a citizen whose last encounter
 # just went counts as "without contact". Each entry: table, the config key of
@@ -53,39 +53,46 @@ def months_setting(key):
 
 def cutoff(db, months):
     """The UTC moment `months` before now, as stored ('YYYY-MM-DDTHH:MM:SSZ')."""
-    return db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)", [f"-{months} months"]).fetchone()[0]
+    return db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?) AS cut",
+                      [f"-{months} months"]).fetchone()["cut"]
 
 
 def _exists(db, table):
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
 
 
+@contextmanager
+def _snapshot(db):
+    """Read from one snapshot and change nothing: what a dry run needs."""
+    db.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.execute("ROLLBACK")
+
+
+def _one_rule(db, table, key, clause, dry_run):
+    months = months_setting(key)
+    cut = cutoff(db, months)
+    if not _exists(db, table):
+        return table, months, cut, None
+    count = db.execute(f"SELECT count(*) AS n FROM {table} WHERE {clause}", {"cut": cut}).fetchone()["n"]
+    if not dry_run:
+        if table in LOG_DELETIONS and _exists(db, "access_log"):
+            db.execute("INSERT INTO access_log (team_id, citizen_id, action, detail) "
+                       + LOG_DELETIONS[table].format(clause=clause), {"cut": cut})
+        db.execute(f"DELETE FROM {table} WHERE {clause}", {"cut": cut})
+    return table, months, cut, count
+
+
 def run(db, dry_run=False):
     """Delete (or only count) old rows; return [(table, months, cut-off, count)], None for a missing table."""
-    report = []
     # Freed pages are zeroed, so deleted notes do not linger in the file.
     db.execute("PRAGMA secure_delete = ON")
-    # A dry run only reads, from one snapshot; a real run takes the write lock at once.
-    db.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
-    try:
-        for table, key, clause in RULES:
-            months = months_setting(key)
-            cut = cutoff(db, months)
-            if not _exists(db, table):
-                report.append((table, months, cut, None))
-                continue
-            count = db.execute(f"SELECT count(*) FROM {table} WHERE {clause}", {"cut": cut}).fetchone()[0]
-            if not dry_run:
-                if table in LOG_DELETIONS and _exists(db, "access_log"):
-                    db.execute("INSERT INTO access_log (team_id, citizen_id, action, detail) "
-                               + LOG_DELETIONS[table].format(clause=clause), {"cut": cut})
-                db.execute(f"DELETE FROM {table} WHERE {clause}", {"cut": cut})
-            report.append((table, months, cut, count))
-        db.execute("ROLLBACK" if dry_run else "COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    return report
+    # A real run is one write like the app's (db.transaction): it queues with
+    # them on the write lock instead of making them time out.
+    with _snapshot(db) if dry_run else transaction(db):
+        return [_one_rule(db, table, key, clause, dry_run) for table, key, clause in RULES]
 
 
 @click.command("retention")
@@ -95,9 +102,7 @@ def retention_command(dry_run):
     """Delete encounters, citizens and access-log rows older than their retention period."""
     db = connect(current_app.config["DATABASE"])
     try:
-        # Queue with the app's writers (see db.write_lock) instead of making them time out.
-        with nullcontext() if dry_run else write_lock():
-            report = run(db, dry_run)
+        report = run(db, dry_run)
         if not dry_run:
             # Move the zeroed pages from the WAL into the database file now.
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

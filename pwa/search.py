@@ -10,7 +10,6 @@ from functools import cache
 
 from . import content as c
 
-MAX_QUERY = 80
 MAX_RESULTS = 30
 
 

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
-from .db import get_db
+from . import rules
+from .db import get_db, transaction
 
 FMT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -32,10 +33,7 @@ def _hash(token):
 
 def device_id_from(value):
     """The phone's own device id if it is a UUID, else a new one."""
-    try:
-        return str(uuid.UUID(value)) if value and len(value) == 36 else str(uuid.uuid4())
-    except ValueError:
-        return str(uuid.uuid4())
+    return rules.parse_uuid(value) or str(uuid.uuid4())
 
 
 def start(db, user, device_id):
@@ -43,9 +41,9 @@ def start(db, user, device_id):
     token = secrets.token_urlsafe(32)
     t = now()
     label = request.user_agent.string[:120]
-    with db.conn:
+    with transaction(db):
         row = db.execute("SELECT team_id, lost_at FROM devices WHERE id = ?", [device_id]).fetchone()
-        if row and (row[0] != user["team_id"] or row[1]):
+        if row and (row["team_id"] != user["team_id"] or row["lost_at"]):
             device_id = str(uuid.uuid4())  # never reuse a lost phone or another team's id
             row = None
         if row is None:
@@ -83,7 +81,8 @@ def load():
         return
     db = get_db()
     row = db.execute(
-        "SELECT u.id, u.team_id, u.username, u.name, u.is_admin, t.name, s.device_id, s.expires_at, s.last_seen "
+        "SELECT u.id, u.team_id, u.username, u.name, u.is_admin, t.name AS team_name, s.device_id, s.expires_at, "
+        "s.last_seen "
         "FROM sessions s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = u.team_id "
         "JOIN devices d ON d.id = s.device_id "
         "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active = 1 "
@@ -91,10 +90,10 @@ def load():
     if row is None:
         session.pop("sid", None)
         return
-    g.user = dict(zip(("id", "team_id", "username", "name", "is_admin", "team_name"), row[:6]))
-    g.device_id, g.session_expires_at = row[6], row[7]
-    if row[8] < stamp(now() - timedelta(minutes=1)):  # at most one write a minute
-        with db.conn:
+    g.user = {k: row[k] for k in ("id", "team_id", "username", "name", "is_admin", "team_name")}
+    g.device_id, g.session_expires_at = row["device_id"], row["expires_at"]
+    if row["last_seen"] < stamp(now() - timedelta(minutes=1)):  # at most one write a minute
+        with transaction(db):
             db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", [stamp(), _hash(token)])
 
 
@@ -102,7 +101,7 @@ def end_current():
     token = session.pop("sid", None)
     if token:
         db = get_db()
-        with db.conn:
+        with transaction(db):
             db.execute("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
                        [stamp(), _hash(token)])
     session.clear()
@@ -130,19 +129,19 @@ def locked_for(db, username):
         rows = db.execute("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
                           [key, window, limit]).fetchall()
         if len(rows) >= limit:
-            oldest = datetime.strptime(rows[-1][0], FMT).replace(tzinfo=timezone.utc)
+            oldest = datetime.strptime(rows[-1]["at"], FMT).replace(tzinfo=timezone.utc)
             left = oldest + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]) - now()
             worst = max(worst, int(left.total_seconds() // 60) + 1)
     return worst
 
 
 def record_failure(db, username):
-    with db.conn:
+    with transaction(db):
         db.conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(k, stamp()) for k in _keys(username)])
         # Keep the table small: nothing older than a day matters.
         db.execute("DELETE FROM login_failures WHERE at < ?", [stamp(now() - timedelta(days=1))])
 
 
 def clear_failures(db, username):
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM login_failures WHERE key = ?", [_keys(username)[0]])

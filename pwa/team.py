@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from . import passwords, quarantine, sessions, team_rules
 from .content import content
 from .auth import admin_required, login_required
-from .db import get_db
+from .db import get_db, transaction
 from .forms import ConfirmForm, PlaceForm, ResetPasswordForm, WorkerForm
 
 bp = Blueprint("team", __name__, url_prefix="/team")
@@ -26,7 +26,8 @@ def _team_places(team_id):
 
 def _team_devices(team_id):
     return get_db().execute(
-        "SELECT d.id, d.label, d.last_seen, u.name, d.lost_at FROM devices d LEFT JOIN users u ON u.id = d.last_user_id "
+        "SELECT d.id, d.label, d.last_seen, u.name AS worker, d.lost_at FROM devices d "
+        "LEFT JOIN users u ON u.id = d.last_user_id "
         "WHERE d.team_id = ? ORDER BY d.lost_at IS NOT NULL, d.last_seen DESC", [team_id]).fetchall()
 
 
@@ -36,7 +37,7 @@ def _render_team(status=200, **forms):
     if "rules_form" not in forms:
         forms["rules_form"] = team_rules.filled_form(g.user["team_id"])
     return render_template("team.html", workers=_team_workers(g.user["team_id"]),
-                           rules=team_rules.for_page(g.user["team_id"]), rule_words=content()["team_rules"],
+                           team_rules=team_rules.for_page(g.user["team_id"]), rule_words=content()["team_rules"],
                            places=_team_places(g.user["team_id"]), devices=_team_devices(g.user["team_id"]),
                            quarantined=quarantine.pending(g.user["team_id"]),
                            confirm=ConfirmForm(),
@@ -67,7 +68,7 @@ def add_worker():
         if db.execute("SELECT 1 FROM users WHERE username = ?", [form.username.data.strip()]).fetchone():
             form.username.errors.append("Brugernavnet er optaget.")
         else:
-            with db.conn:
+            with transaction(db):
                 db.execute("INSERT INTO users (team_id, username, name, password_hash, is_admin) VALUES (?, ?, ?, ?, ?)",
                            [g.user["team_id"], form.username.data.strip(), form.name.data.strip(),
                             passwords.hash_password(form.password.data), int(form.is_admin.data)])
@@ -84,11 +85,11 @@ def reset_password(worker_id):
     if not form.validate_on_submit():
         return _render_team(400, reset_form=form)
     db = get_db()
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                    [passwords.hash_password(form.password.data), worker_id])
         sessions.revoke(db, user_id=worker_id)
-    flash(f"Ny adgangskode sat for {worker[1]}. Alle hans/hendes sessioner er afsluttet.")
+    flash(f"Ny adgangskode sat for {worker['name']}. Alle hans/hendes sessioner er afsluttet.")
     return redirect(url_for("team.index"))
 
 
@@ -96,16 +97,14 @@ def reset_password(worker_id):
 @admin_required
 def set_active(worker_id):
     worker = _own_worker(worker_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="Formularen var udløbet. Prøv igen.")
     active = request.form.get("active") == "1"
     if worker_id == g.user["id"] and not active:
         abort(400, description="active: Du kan ikke deaktivere dig selv.")
     db = get_db()
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), worker_id])
         sessions.revoke(db, user_id=worker_id)
-    flash(f"{worker[1]} er {'aktiveret' if active else 'deaktiveret'}.")
+    flash(f"{worker['name']} er {'aktiveret' if active else 'deaktiveret'}.")
     return redirect(url_for("team.index"))
 
 
@@ -117,7 +116,7 @@ def save_rules():
     if not form.validate_on_submit():
         return _render_team(400, rules_form=form)
     db = get_db()
-    with db.conn:
+    with transaction(db):
         team_rules.save(db, g.user["team_id"], g.user["id"], form, sessions.stamp())
     flash("Teamets aftaler er gemt. Telefonerne henter dem, næste gang de er på nettet.")
     return redirect(url_for("team.index") + "#aftaler")
@@ -130,7 +129,7 @@ def add_place():
     if not form.validate_on_submit():
         return _render_team(400, place_form=form)
     db = get_db()
-    with db.conn:
+    with transaction(db):
         db.execute("INSERT OR IGNORE INTO places (team_id, name) VALUES (?, ?)",
                    [g.user["team_id"], form.place.data.strip()])
     return redirect(url_for("team.index") + "#steder")
@@ -139,10 +138,8 @@ def add_place():
 @bp.post("/places/<int:place_id>/delete")
 @admin_required
 def delete_place(place_id):
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="Formularen var udløbet. Prøv igen.")
     db = get_db()
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM places WHERE id = ? AND team_id = ?", [place_id, g.user["team_id"]])
     return redirect(url_for("team.index") + "#steder")
 
@@ -151,10 +148,8 @@ def delete_place(place_id):
 @admin_required
 def mark_lost(device_id):
     """A lost or stolen phone: end every session on it at once."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="Formularen var udløbet. Prøv igen.")
     db = get_db()
-    with db.conn:
+    with transaction(db):
         changed = db.execute("UPDATE devices SET lost_at = ?, lost_by = ? WHERE id = ? AND team_id = ? AND lost_at IS NULL",
                              [sessions.stamp(), g.user["id"], device_id, g.user["team_id"]]).rowcount
         if not changed and not db.execute("SELECT 1 FROM devices WHERE id = ? AND team_id = ?",

@@ -20,7 +20,10 @@ from wtforms.validators import DataRequired, Length, StopValidation
 from . import content as c
 from .db import get_db
 from .forms import no_cpr
-from .timers import DEFAULT_MINUTES, MAX_MINUTES
+from .rules import LIMITS, MAX_TIMER_MINUTES as MAX_MINUTES
+
+# Minutes to the check-in per BVC band, until the team agrees its own.
+DEFAULT_MINUTES = {"low": 60, "moderate": 30, "high": 15}
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,9 @@ class Rule:
 
 
 RULES = (
-    Rule("code_word", "text", max_len=60),
-    Rule("way_out", "longtext", max_len=300),
-    Rule("sms_rule", "longtext", max_len=300),
+    Rule("code_word", "text", max_len=LIMITS["code_word"]),
+    Rule("way_out", "longtext", max_len=LIMITS["way_out"]),
+    Rule("sms_rule", "longtext", max_len=LIMITS["sms_rule"]),
     *(Rule(f"checkin_{band}", "minutes", default=minutes) for band, minutes in DEFAULT_MINUTES.items()),
 )
 BY_ID = {r.id: r for r in RULES}
@@ -48,7 +51,7 @@ BY_ID = {r.id: r for r in RULES}
 
 def _stored(team_id):
     row = get_db().execute("SELECT rules, updated_at FROM team_rules WHERE team_id = ?", [team_id]).fetchone()
-    return (json.loads(row[0]), row[1]) if row else ({}, None)
+    return (json.loads(row["rules"]), row["updated_at"]) if row else ({}, None)
 
 
 def values(team_id=None):
@@ -119,6 +122,11 @@ def save(db, team_id, user_id, form, now):
 # --- the phone's copy ----------------------------------------------------------------
 
 bp = Blueprint("team_rules", __name__)
+
+
+def init_app(app):
+    # The precached pages (/bvc, /timer, /settings) carry the defaults.
+    app.jinja_env.globals["timer_minutes"] = DEFAULT_MINUTES
 
 
 @bp.get("/api/team/rules")

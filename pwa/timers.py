@@ -9,43 +9,27 @@ hour later, a batch sent twice, or events that arrive out of order all leave
 the timer exactly where the phone left it.
 
 Least data: a timer holds the worker, times, the risk band and the place text
-the worker typed, never a citizen.
+the worker typed, never a citizen. What the team and the coordinator see of
+an overdue timer is overdue.py.
 """
-import smtplib
-import uuid
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
-import click
-from flask import Blueprint, current_app, g, jsonify
-from flask.cli import with_appcontext
+from flask import Blueprint, g, jsonify
 
-from . import content as c
-from .api import list_body
+from . import bvc, rules
 from .auth import login_required
 from .csrf import csrf
-from .db import get_db
-from .records import CPR, Refused
+from .db import get_db, transaction
+from .errors import list_body
+from .rules import Refused
 
 bp = Blueprint("timers", __name__, url_prefix="/api/timers")
 
-MAX_BATCH = 500
 TYPES = ("start", "extend", "ok", "checkout")
-BANDS = ("low", "moderate", "high")
 EVENT_FIELDS = {"id", "timer_id", "type", "at", "minutes", "place", "band"}
-# A shift is at most half a day; a longer timer is a typo, not a plan.
-MAX_MINUTES = 12 * 60
-MAX_PLACE = 120
-# Minutes to the check-in per BVC band; the phone's settings may change them.
-DEFAULT_MINUTES = {"low": 60, "moderate": 30, "high": 15}
-# A running timer overdue for longer than this is a forgotten one, not an
-# emergency; past it the team page and the e-mail leave it alone.
-OVERDUE_WINDOW = timedelta(hours=24)
 # Millisecond precision keeps two taps in the same second in their order;
 # one fixed format makes the text columns sort and compare as times.
 FMT = "%Y-%m-%dT%H:%M:%S.{ms:03d}Z"
-TIMER_COLUMNS = ("id", "team_id", "user_id", "started_at", "due_at", "place", "band", "status", "updated_at")
 
 
 def stamp(moment):
@@ -57,42 +41,14 @@ def now():
     return datetime.now(timezone.utc)
 
 
-def _parse(text):
+def parse(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 # --- validation ---------------------------------------------------------------
 
-def _uuid(value, field):
-    if isinstance(value, str) and len(value) == 36:
-        try:
-            return str(uuid.UUID(value))
-        except ValueError:
-            pass
-    raise Refused(field, "skal være et UUID")
-
-
-# No phone reports a timer from before the app existed; the floor also keeps
-# every stored time a four-digit year that sorts and parses as text.
-EARLIEST = datetime(2020, 1, 1, tzinfo=timezone.utc)
-
-
 def _at(value):
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        moment = _parse(value)
-        if moment.tzinfo is None:
-            raise ValueError
-        moment = moment.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise Refused("at", "skal være et tidspunkt med tidszone (ISO 8601)") from None
-    # The phone's clock may be a little off, but not by a day.
-    if moment > now() + timedelta(days=1):
-        raise Refused("at", "ligger i fremtiden")
-    if moment < EARLIEST:
-        raise Refused("at", "ligger for langt tilbage")
-    return stamp(moment)
+    return stamp(rules.moment(value, "at", rules.EARLIEST_TIMER))
 
 
 def validate_event(ev):
@@ -102,7 +58,7 @@ def validate_event(ev):
     unknown = sorted(set(ev) - EVENT_FIELDS)
     if unknown:
         raise Refused(unknown[0], "ukendt felt")
-    out = {"id": _uuid(ev.get("id"), "id"), "timer_id": _uuid(ev.get("timer_id"), "timer_id")}
+    out = {"id": rules.uuid_field(ev.get("id"), "id"), "timer_id": rules.uuid_field(ev.get("timer_id"), "timer_id")}
     kind = ev.get("type")
     if kind not in TYPES:
         raise Refused("type", "skal være 'start', 'extend', 'ok' eller 'checkout'")
@@ -110,8 +66,8 @@ def validate_event(ev):
     out["at"] = _at(ev.get("at"))
     minutes = ev.get("minutes")
     if kind in ("start", "extend"):
-        if type(minutes) is not int or not 1 <= minutes <= MAX_MINUTES:
-            raise Refused("minutes", f"skal være et helt antal minutter, 1–{MAX_MINUTES}")
+        if type(minutes) is not int or not 1 <= minutes <= rules.MAX_TIMER_MINUTES:
+            raise Refused("minutes", f"skal være et helt antal minutter, 1–{rules.MAX_TIMER_MINUTES}")
     elif minutes is not None:
         raise Refused("minutes", "hører kun til 'start' og 'extend'")
     out["minutes"] = minutes
@@ -120,20 +76,8 @@ def validate_event(ev):
         for field, value in (("place", place), ("band", band)):
             if value is not None:
                 raise Refused(field, "hører kun til 'start'")
-    if place is None:
-        place = ""
-    if not isinstance(place, str):
-        raise Refused("place", "skal være tekst")
-    place = place.strip()
-    try:
-        place.encode("utf-8")
-    except UnicodeEncodeError:     # a lone surrogate from "\ud800" in the JSON
-        raise Refused("place", "indeholder ugyldige tegn") from None
-    if len(place) > MAX_PLACE:
-        raise Refused("place", f"må højst være {MAX_PLACE} tegn")
-    if CPR.search(place):
-        raise Refused("place", "ligner et CPR-nummer; skriv kun stedet")
-    if band is not None and band not in BANDS:
+    place = rules.text(place, "place", "timer_place")
+    if band is not None and band not in bvc.band_ids():
         raise Refused("band", "skal være 'low', 'moderate', 'high' eller null")
     out["place"], out["band"] = place, band
     return out
@@ -158,7 +102,7 @@ def replay(events):
     start = next((e for e in events if e["type"] == "start"), None)
     if start is None:
         return None
-    t0 = _parse(start["at"])
+    t0 = parse(start["at"])
     state = {"started_at": start["at"], "due_at": stamp(t0 + timedelta(minutes=start["minutes"])),
              "place": start["place"], "band": start["band"], "status": "running", "updated_at": start["at"]}
     rest = sorted((e for e in events if e is not start), key=lambda e: (e["at"], _RANK[e["type"]], e["id"]))
@@ -166,7 +110,7 @@ def replay(events):
         if state["status"] != "running" or e["type"] == "start":
             continue
         if e["type"] == "extend":
-            base = max(_parse(state["due_at"]), _parse(e["at"]))
+            base = max(parse(state["due_at"]), parse(e["at"]))
             state["due_at"] = stamp(base + timedelta(minutes=e["minutes"]))
         else:
             state["status"] = "ok" if e["type"] == "ok" else "checked_out"
@@ -175,9 +119,8 @@ def replay(events):
 
 
 def _events_of(db, timer_id):
-    cols = ("id", "type", "at", "minutes", "place", "band")
-    return [dict(zip(cols, r)) for r in db.execute(
-        f"SELECT {', '.join(cols)} FROM checkin_events WHERE timer_id = ?", [timer_id])]
+    return [dict(r) for r in db.execute(
+        "SELECT id, type, at, minutes, place, band FROM checkin_events WHERE timer_id = ?", [timer_id])]
 
 
 def _recompute(db, user, timer_id):
@@ -199,14 +142,14 @@ def _store_one(db, user, ev, touched):
         eid = clean["id"]
         existing = db.execute("SELECT user_id FROM checkin_events WHERE id = ?", [eid]).fetchone()
         if existing:
-            if existing[0] != user["id"]:
+            if existing["user_id"] != user["id"]:
                 raise Refused("id", "id er allerede brugt")
             return {"id": eid, "status": "duplicate"}
         # A timer is its starter's: another worker's (or team's) id is refused
         # without saying whether it exists.
         owner = db.execute("SELECT user_id FROM checkin_events WHERE timer_id = ? LIMIT 1",
                            [clean["timer_id"]]).fetchone()
-        if owner and owner[0] != user["id"]:
+        if owner and owner["user_id"] != user["id"]:
             raise Refused("timer_id", "ukendt timer")
         if clean["type"] == "start" and db.execute(
                 "SELECT 1 FROM checkin_events WHERE timer_id = ? AND type = 'start'", [clean["timer_id"]]).fetchone():
@@ -222,17 +165,11 @@ def _store_one(db, user, ev, touched):
 
 def store_events(db, user, events):
     """Store a batch in one transaction and bring the touched timers up to date."""
-    results, touched = [], set()
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        for ev in events:
-            results.append(_store_one(db, user, ev, touched))
+    touched = set()
+    with transaction(db):
+        results = [_store_one(db, user, ev, touched) for ev in events]
         for timer_id in sorted(touched):
             _recompute(db, user, timer_id)
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
     return results
 
 
@@ -241,126 +178,5 @@ def store_events(db, user, events):
 @login_required
 def events():
     csrf.protect()
-    results = store_events(get_db(), g.user, list_body("events", "hændelser", MAX_BATCH))
+    results = store_events(get_db(), g.user, list_body("events", "hændelser", rules.MAX_BATCH))
     return jsonify({"results": results})
-
-
-# --- overdue: the team page and the coordinator's e-mail ------------------------
-
-def overdue(db, team_id, at=None):
-    """Running timers of one team whose check-in is overdue, oldest first."""
-    at = at or now()
-    rows = db.execute(
-        "SELECT t.id, u.name, t.started_at, t.due_at, t.place, t.band FROM checkin_timers t"
-        " JOIN users u ON u.id = t.user_id"
-        " WHERE t.team_id = ? AND t.status = 'running' AND t.due_at < ? AND t.due_at >= ? ORDER BY t.due_at",
-        [team_id, stamp(at), stamp(at - OVERDUE_WINDOW)])
-    names = {b["id"]: b["name"] for b in c.content()["bvc"]["bands"]}
-    return [dict(zip(("id", "worker", "started_at", "due_at", "place", "band"), r), band_name=names.get(r[5]))
-            for r in rows]
-
-
-def local_clock(iso):
-    """'14.05' in the team's time zone: Danish clock format."""
-    zone = ZoneInfo(current_app.config["TIME_ZONE"])
-    return _parse(iso).astimezone(zone).strftime("%H.%M")
-
-
-def minutes_overdue(iso, at=None):
-    return max(0, int(((at or now()) - _parse(iso)).total_seconds() // 60))
-
-
-def overdue_checkins():
-    """For templates: the viewer's own team's overdue check-ins (none when logged out)."""
-    user = g.get("user")
-    if not user:
-        return []
-    return overdue(get_db(), user["team_id"])
-
-
-def coordinator_email(team_id):
-    """COORDINATOR_EMAIL is one address for all teams, or a mapping of team id to address."""
-    setting = current_app.config.get("COORDINATOR_EMAIL")
-    if isinstance(setting, dict):
-        return setting.get(str(team_id)) or setting.get(team_id)
-    return setting or None
-
-
-def _message(timer, team_name, to):
-    msg = EmailMessage()
-    msg["From"] = current_app.config["MAIL_FROM"]
-    msg["To"] = to
-    msg["Subject"] = f"Gadekontakt: {timer['worker']} har ikke tjekket ind"
-    place = timer["place"] or "ikke angivet"
-    msg.set_content(
-        f"{timer['worker']} ({team_name}) skulle have tjekket ind senest kl. {local_clock(timer['due_at'])}"
-        f" og har ikke gjort det.\n\n"
-        f"Sted: {place}\n"
-        f"Timeren blev startet kl. {local_clock(timer['started_at'])}.\n\n"
-        f"Ring til {timer['worker']} eller makkeren nu. Følg teamets aftaler, hvis I ikke får kontakt.\n\n"
-        f"Sendt én gang af Gadekontakt. Se også teamsiden.\n")
-    return msg
-
-
-def _send(msg):
-    cfg = current_app.config
-    with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=20) as smtp:
-        if cfg.get("SMTP_STARTTLS"):
-            smtp.starttls()
-        if cfg.get("SMTP_USERNAME"):
-            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
-        smtp.send_message(msg)
-
-
-def notify_overdue(db, at=None):
-    """Mail each overdue timer to its team's coordinator once; return (sent, failed)."""
-    at = at or now()
-    sent = failed = 0
-    teams = db.execute("SELECT DISTINCT t.team_id, m.name FROM checkin_timers t JOIN teams m ON m.id = t.team_id"
-                       " WHERE t.status = 'running' AND t.notified_at IS NULL AND t.due_at < ?", [stamp(at)]).fetchall()
-    for team_id, team_name in teams:
-        to = coordinator_email(team_id)
-        if not to:
-            continue
-        for timer in overdue(db, team_id, at):
-            # Claim before sending, so two overlapping cron runs never mail twice;
-            # a failed send gives the claim back for the next run.
-            with db.conn:
-                claimed = db.execute("UPDATE checkin_timers SET notified_at = ? WHERE id = ? AND notified_at IS NULL",
-                                     [stamp(at), timer["id"]]).rowcount
-            if not claimed:
-                continue
-            try:
-                _send(_message(timer, team_name, to))
-                sent += 1
-            except (OSError, smtplib.SMTPException) as e:
-                current_app.logger.error("overdue mail for timer %s failed: %s", timer["id"], e)
-                with db.conn:
-                    db.execute("UPDATE checkin_timers SET notified_at = NULL WHERE id = ?", [timer["id"]])
-                failed += 1
-    return sent, failed
-
-
-@click.command("notify-overdue")
-@with_appcontext
-def notify_overdue_command():
-    """Mail the coordinator about overdue check-ins, each once (run from cron every minute)."""
-    cfg = current_app.config
-    if not (cfg.get("SMTP_HOST") and cfg.get("MAIL_FROM") and cfg.get("COORDINATOR_EMAIL")):
-        click.echo("E-mail is off: set SMTP_HOST, MAIL_FROM and COORDINATOR_EMAIL.")
-        return
-    sent, failed = notify_overdue(get_db())
-    click.echo(f"Sent {sent}, failed {failed}.")
-    if failed:
-        raise SystemExit(1)
-
-
-def init_app(app):
-    # E-mail is optional: without an SMTP host the command sends nothing.
-    for key, value in (("SMTP_HOST", None), ("SMTP_PORT", 25), ("SMTP_STARTTLS", False), ("SMTP_USERNAME", None),
-                       ("SMTP_PASSWORD", None), ("MAIL_FROM", None), ("COORDINATOR_EMAIL", None)):
-        app.config.setdefault(key, value)
-    app.cli.add_command(notify_overdue_command)
-    app.jinja_env.globals.update(overdue_checkins=overdue_checkins, checkin_clock=local_clock,
-                                 timer_minutes=DEFAULT_MINUTES,
-                                 checkin_minutes_overdue=minutes_overdue)

@@ -1,17 +1,10 @@
 """Fixtures in the style of Flask's tutorial: an app on a temporary SQLite
-file, its test client and CLI runner, and small actions for logging in.
-Browser fixtures live in tests/browser/conftest.py."""
-import re
-import uuid
-from datetime import datetime, timezone
-
+file, its test client and CLI runner, and small actions for logging in
+(tests/helpers.py). Browser fixtures live in tests/browser/conftest.py."""
 import pytest
 
 from pwa import create_app
-from pwa.auth import create_team
-from pwa.db import connect
-
-PASSWORD = "en lang nok adgangskode"
+from tests.helpers import Actions
 
 
 @pytest.fixture
@@ -31,73 +24,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def csrf_from(html):
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-class Actions:
-    """What a worker does: set up, log in, upload. Real forms, real CSRF tokens."""
-
-    def __init__(self, app, client):
-        self.app, self.client = app, client
-
-    def db(self):
-        return connect(self.app.config["DATABASE"])
-
-    def setup(self, team="Team Nord", name="Anna Admin", username="anna", password=PASSWORD):
-        token = csrf_from(self.client.get("/setup").get_data(as_text=True))
-        return self.client.post("/setup", data={"csrf_token": token, "team_name": team, "name": name,
-                                                "username": username, "password": password,
-                                                "password_confirm": password})
-
-    def login(self, username="anna", password=PASSWORD, client=None):
-        client = client or self.client
-        token = csrf_from(client.get("/login").get_data(as_text=True))
-        return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
-
-    def logout(self):
-        token = csrf_from(self.client.get("/team").get_data(as_text=True))
-        return self.client.post("/logout", data={"csrf_token": token})
-
-    def add_worker(self, name="Bo", username="bo", password=PASSWORD, admin=False):
-        token = csrf_from(self.client.get("/team").get_data(as_text=True))
-        data = {"csrf_token": token, "name": name, "username": username, "password": password}
-        if admin:
-            data["is_admin"] = "y"
-        return self.client.post("/team/workers", data=data)
-
-    def other_team(self, username="ole"):
-        """A second team with its own administrator, made the way an operator would (CLI logic)."""
-        db = self.db()
-        try:
-            return create_team(db, "Team Syd", "Ole Syd", username, PASSWORD)
-        finally:
-            db.conn.close()
-
-    def session(self, client=None):
-        return (client or self.client).get("/api/session").json
-
-    def sync(self, records, client=None, token=None):
-        client = client or self.client
-        token = token or self.session(client)["csrf_token"]
-        return client.post("/api/sync", json={"records": records}, headers={"X-CSRFToken": token})
-
-    def count(self, table):
-        db = self.db()
-        try:
-            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        finally:
-            db.conn.close()
-
-    def snapshot(self):
-        db = self.db()
-        try:
-            return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-                    for t in ("teams", "users", "citizens", "encounters", "places")}
-        finally:
-            db.conn.close()
-
-
 @pytest.fixture
 def actions(app, client):
     return Actions(app, client)
@@ -108,23 +34,3 @@ def logged_in(actions):
     """Team Nord set up, Anna (admin) logged in; returns the actions."""
     assert actions.setup().status_code == 302
     return actions
-
-
-def new_citizen(**overrides):
-    rec = {"kind": "citizen", "id": str(uuid.uuid4()), "alias": "Kasper K.", "description": "Rød jakke, hund",
-           "places": "Banegårdsparken"}
-    rec.update(overrides)
-    return rec
-
-
-def new_encounter(worker_ids, citizen_id=None, **overrides):
-    rec = {"kind": "encounter", "id": str(uuid.uuid4()), "citizen_id": citizen_id,
-           "occurred_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-           "place": "Banegårdsparken", "worker_ids": worker_ids,
-           "bvc": {"forvirring": 1, "irritabilitet": 1, "stoejende_adfaerd": 0, "fysiske_trusler": 0,
-                   "verbale_trusler": 0, "angreb_paa_ting": 0},
-           "stage": "contemplation", "techniques": ["aabne_spoergsmaal", "spejling"],
-           "note": "Kort snak om at komme til lægen.", "followup_step": "Følge til lægen",
-           "followup_date": "2026-12-01"}
-    rec.update(overrides)
-    return rec

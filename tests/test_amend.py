@@ -3,7 +3,7 @@ that amends it (the phone cannot read back what it sealed, and the original may
 already be stored with its answer lost). Exactly one version is ever in force."""
 import uuid
 
-from tests.conftest import new_citizen, new_encounter
+from tests.helpers import csrf_from, new_citizen, new_encounter
 
 
 def me(actions):
@@ -81,7 +81,6 @@ def test_a_correction_can_move_a_contact_to_the_right_citizen_and_erasure_does_n
     assert logged == {a["id"], b["id"]}
     # Erasing the right citizen removes the correction; the wrong version stays hidden.
     page = logged_in.client.get(f"/citizens/{b['id']}").get_data(as_text=True)
-    from tests.conftest import csrf_from
     resp = logged_in.client.post(f"/citizens/{b['id']}/erase",
                                  data={"csrf_token": csrf_from(page), "confirm_alias": "Rigtig"})
     assert resp.status_code in (302, 303)

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import csrf_from, new_citizen, new_encounter
+from tests.helpers import csrf_from, new_citizen, new_encounter
 
 ALIAS, NOTE = "Zorro-Unik", "Hemmelig-Note-42"
 

@@ -2,7 +2,7 @@
 import re
 import pytest
 
-from tests.conftest import PASSWORD, csrf_from
+from tests.helpers import PASSWORD, csrf_from
 
 
 def test_fresh_install_offers_setup_and_keeps_the_field_kit_open(client):
@@ -17,10 +17,10 @@ def test_setup_creates_the_first_team_and_admin_then_closes(actions):
     resp = actions.setup()
     assert resp.status_code == 302 and resp.headers["Location"] == "/team"
     db = actions.db()
-    assert db.execute("SELECT name FROM teams").fetchall() == [("Team Nord",)]
+    assert [r["name"] for r in db.execute("SELECT name FROM teams")] == ["Team Nord"]
     user = db.execute("SELECT username, is_admin, password_hash FROM users").fetchone()
-    assert user[:2] == ("anna", 1)
-    assert user[2].startswith("$argon2id$v=19$m=19456,t=2,p=1$") and PASSWORD not in user[2]
+    assert (user["username"], user["is_admin"]) == ("anna", 1)
+    assert user["password_hash"].startswith("$argon2id$v=19$m=19456,t=2,p=1$") and PASSWORD not in user["password_hash"]
     assert actions.client.get("/setup").headers["Location"] == "/login"
     other = actions.app.test_client()
     assert other.get("/setup").status_code == 302
@@ -214,7 +214,7 @@ def test_login_records_the_phones_device_id(logged_in):
     device = "6f1c8a4e-2b7d-4c1e-9a8b-3d2f1e0c9b8a"
     client.post("/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD, "device_id": device})
     row = logged_in.db().execute("SELECT team_id, last_user_id FROM devices WHERE id = ?", [device]).fetchone()
-    assert row == (1, 1)
+    assert dict(row) == {"team_id": 1, "last_user_id": 1}
 
 
 def test_a_device_marked_lost_ends_its_sessions_at_once(logged_in):

@@ -12,7 +12,7 @@ import pytest
 import sqlite_utils
 
 from migrations.migrations import migrations
-from tests.conftest import new_citizen, new_encounter
+from tests.helpers import new_citizen, new_encounter
 
 
 def rows(path, sql):

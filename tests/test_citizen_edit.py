@@ -2,7 +2,7 @@
 scope, the same CPR and length rules as the phones, logged without values."""
 import pytest
 
-from tests.conftest import csrf_from, new_citizen
+from tests.helpers import csrf_from, new_citizen
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def kasper(logged_in):
 def row(actions, cid):
     db = actions.db()
     try:
-        return db.execute("SELECT alias, description, places FROM citizens WHERE id = ?", [cid]).fetchone()
+        return tuple(db.execute("SELECT alias, description, places FROM citizens WHERE id = ?", [cid]).fetchone())
     finally:
         db.conn.close()
 
@@ -41,7 +41,7 @@ def test_a_worker_corrects_the_description_and_it_is_logged_without_values(logge
     logged = db.execute("SELECT action, detail FROM access_log WHERE citizen_id = ? AND action = 'edit_citizen'",
                         [kasper["id"]]).fetchall()
     db.conn.close()
-    assert logged == [("edit_citizen", "description")]
+    assert [dict(r) for r in logged] == [{"action": "edit_citizen", "detail": "description"}]
     # The phone's list follows: the API answers the new text.
     assert logged_in.client.get("/api/citizens").json["citizens"][0]["description"] == "Grøn jakke, hund"
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from pwa import bvc
 from pwa import content as c
 
 DATA = c.content()
@@ -22,12 +23,12 @@ ID_KEYS = {"id", "kind", "section", "page", "near", "circle", "techniques", "met
 
 
 def test_bvc_items_are_the_six_of_appendix_1a_in_order():
-    assert [i["name"] for i in c.bvc_items()] == [
+    assert [i["name"] for i in bvc.items()] == [
         "Forvirring", "Irritabilitet", "Støjende adfærd",
         "Fysiske trusler", "Verbale trusler", "Angreb på ting eller genstande",
     ]
-    assert len({i["id"] for i in c.bvc_items()}) == 6
-    assert all(i["definition"].strip() for i in c.bvc_items())
+    assert len({i["id"] for i in bvc.items()}) == 6
+    assert all(i["definition"].strip() for i in bvc.items())
 
 
 def test_bvc_scoring_and_cut_offs_match_appendix_1a():
@@ -263,7 +264,7 @@ def test_high_readiness_cites_3_4_3_only_for_scaling_and_goal_questions():
 
 
 def test_the_bvc_items_are_word_for_word_appendix_1a():
-    defs = {i["id"]: i["definition"] for i in c.bvc_items()}
+    defs = {i["id"]: i["definition"] for i in bvc.items()}
     assert defs["stoejende_adfaerd"] == ("Viser en åbenbar og vredladen adfærd, f.eks. smækker med døren, "
                                          "råber i stedet for at tale osv.")
     assert defs["verbale_trusler"] == ("Foretager et verbalt udbrud som er mere end bare at hæve stemmen og "

@@ -1,6 +1,14 @@
-"""Migrations apply at start-up and from the CLI; connections have the pragmas we rely on."""
-from pwa import db
+"""Migrations apply at start-up and from the CLI; connections have the pragmas we rely on;
+every write is one transaction behind the write lock."""
+import threading
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
 from migrations.migrations import migrations
+from pwa import db
+from tests.helpers import PASSWORD, csrf_from, new_citizen
 
 
 def test_migrations_applied_at_startup(app):
@@ -36,3 +44,73 @@ def test_database_files_are_private(app):
         path = app.config["DATABASE"] + suffix
         if os.path.exists(path):
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+
+
+def meta_keys(db):
+    return [r["key"] for r in db.execute("SELECT key FROM app_meta WHERE key LIKE 'test_%' ORDER BY key")]
+
+
+def test_a_transaction_stores_everything_or_nothing(app):
+    with app.app_context():
+        conn = db.get_db()
+        with db.transaction(conn):
+            conn.execute("INSERT INTO app_meta (key, value) VALUES ('test_a', '1')")
+            conn.execute("INSERT INTO app_meta (key, value) VALUES ('test_b', '1')")
+        with pytest.raises(ZeroDivisionError):
+            with db.transaction(conn):
+                conn.execute("INSERT INTO app_meta (key, value) VALUES ('test_c', '1')")
+                1 / 0
+        assert meta_keys(conn) == ["test_a", "test_b"]
+        assert not conn.conn.in_transaction
+
+
+def test_a_transaction_inside_another_is_refused_instead_of_waiting_for_itself(app):
+    with app.app_context():
+        conn = db.get_db()
+        with db.transaction(conn):
+            with pytest.raises(RuntimeError, match="already open"):
+                with db.transaction(conn):
+                    pass
+
+
+def _place(actions):
+    token = csrf_from(actions.client.get("/team").get_data(as_text=True))
+    return lambda: actions.client.post("/team/places", data={"csrf_token": token, "pl-place": "Varmestuen"})
+
+
+def _timer(actions):
+    token = actions.session()["csrf_token"]
+    now = datetime.now(timezone.utc).isoformat()
+    ev = {"id": str(uuid.uuid4()), "timer_id": str(uuid.uuid4()), "type": "start", "at": now, "minutes": 15,
+          "place": "", "band": None}
+    return lambda: actions.client.post("/api/timers/events", json={"events": [ev]}, headers={"X-CSRFToken": token})
+
+
+def _sync(actions):
+    token = actions.session()["csrf_token"]
+    return lambda: actions.client.post("/api/sync", json={"records": [new_citizen()]}, headers={"X-CSRFToken": token})
+
+
+def _citizen_list(actions):
+    actions.sync([new_citizen()])
+    return lambda: actions.client.get("/citizens")  # a read that writes the access log
+
+
+def _login(actions):
+    client = actions.app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    return lambda: client.post("/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+
+
+@pytest.mark.parametrize("prepare", [_place, _timer, _sync, _citizen_list, _login])
+def test_every_write_queues_on_the_write_lock(app, logged_in, prepare):
+    request = prepare(logged_in)
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(request()))
+    with app.app_context(), db.write_lock():
+        worker.start()
+        worker.join(0.5)
+        # Still waiting: the write asked for the lock this test holds.
+        assert worker.is_alive() and answers == []
+    worker.join(30)
+    assert answers and answers[0].status_code in (200, 302), answers

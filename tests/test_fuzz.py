@@ -21,7 +21,7 @@ from schemathesis.generation import GenerationMode
 
 from pwa import create_app
 from pwa.api import OPENAPI
-from tests.conftest import Actions, csrf_from, new_citizen, new_encounter
+from tests.helpers import Actions, csrf_from, new_citizen, new_encounter
 
 # Per operation and kind of data; GADEKONTAKT_FUZZ_EXAMPLES=500 hunts deeper by hand.
 MAX_EXAMPLES = int(os.environ.get("GADEKONTAKT_FUZZ_EXAMPLES", 30))

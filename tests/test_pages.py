@@ -35,7 +35,7 @@ def test_page_renders_in_danish_with_security_headers(client, path):
     resp = client.get(path)
     assert resp.status_code == 200
     assert resp.mimetype == "text/html"
-    assert '<html lang="da">' in resp.get_data(as_text=True)
+    assert '<html lang="da" ' in resp.get_data(as_text=True)
     assert resp.headers["Content-Security-Policy"] == CSP
     assert "unsafe" not in CSP
     assert resp.headers["X-Content-Type-Options"] == "nosniff"

@@ -14,7 +14,7 @@ import pytest
 from pwa import assets, create_app
 from pwa.csrf import csrf
 from pwa.headers import PERMISSIONS
-from tests.conftest import PASSWORD, Actions, csrf_from, new_citizen, new_encounter
+from tests.helpers import PASSWORD, Actions, csrf_from, new_citizen, new_encounter
 
 # The policy issue 8 asks for, spelled out here rather than imported, so a
 # change to pwa/headers.py has to be a change to this test too.

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from pwa import content as c
+from pwa import bvc
 
-IDS = [i["id"] for i in c.bvc_items()]
+IDS = [i["id"] for i in bvc.items()]
 COMBOS = [tuple(i for i, on in zip(IDS, bits) if on) for bits in itertools.product((0, 1), repeat=6)]
 
 
@@ -21,7 +21,7 @@ def test_there_are_64_combinations():
 
 @pytest.mark.parametrize("checked", COMBOS, ids=lambda combo: "+".join(combo) or "none")
 def test_score(checked):
-    total, band = c.score(checked)
+    total, band = bvc.score(checked)
     assert total == len(checked)
     assert band["id"] == expected_band(total)
 
@@ -39,10 +39,10 @@ def test_server_rendered_score_without_javascript(client, checked):
 
 
 def test_an_item_counts_once_however_often_it_is_sent():
-    assert c.score(["forvirring", "forvirring"])[0] == 1
+    assert bvc.score(["forvirring", "forvirring"])[0] == 1
 
 
 @pytest.mark.parametrize("total", [-1, 7])
 def test_band_for_out_of_range_total_raises(total):
     with pytest.raises(ValueError):
-        c.band_for(total)
+        bvc.band_for(total)

@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from pwa import sealing
-from tests.conftest import csrf_from, new_citizen, new_encounter
+from tests.helpers import csrf_from, new_citizen, new_encounter
 
 
 def seal(actions, record):
@@ -33,7 +33,7 @@ def test_sealed_records_are_stored_exactly_once(logged_in):
     assert "Forseglet" not in str(sealed) and "Hemmelig" not in str(sealed)
     assert [r["status"] for r in logged_in.sync(sealed).json["results"]] == ["stored", "stored"]
     assert [r["status"] for r in logged_in.sync(sealed).json["results"]] == ["duplicate", "duplicate"]
-    assert logged_in.db().execute("SELECT alias FROM citizens").fetchall() == [("Forseglet",)]
+    assert [r["alias"] for r in logged_in.db().execute("SELECT alias FROM citizens")] == ["Forseglet"]
 
 
 @pytest.mark.parametrize("tamper, field", [

@@ -5,8 +5,7 @@ import json
 import pytest
 
 from pwa.team_rules import RULES
-from tests.conftest import csrf_from
-from tests.test_api import assert_matches_spec
+from tests.helpers import assert_matches_spec, csrf_from
 
 GOOD = {"tr-code_word": "Har du set min blå kuglepen?", "tr-way_out": "Vi står altid mellem borgeren og døren.",
         "tr-sms_rule": "Sms til makker, når vi går fra et hjemmebesøg.", "tr-checkin_low": "45",

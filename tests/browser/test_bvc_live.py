@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from pwa import content as c
+from pwa import bvc
 
-IDS = [i["id"] for i in c.bvc_items()]
+IDS = [i["id"] for i in bvc.items()]
 
 
 def test_all_64_combinations_score_live_like_the_server(page, server):
@@ -29,7 +29,7 @@ def test_all_64_combinations_score_live_like_the_server(page, server):
     assert len(seen) == 64
     for mask, total, cls, label, plan_hidden in seen:
         checked = [i for n, i in enumerate(IDS) if mask & (1 << n)]
-        expected_total, band = c.score(checked)
+        expected_total, band = bvc.score(checked)
         assert total == expected_total
         assert cls == f"result band-{band['id']}"
         assert label == band["label"]
@@ -38,7 +38,7 @@ def test_all_64_combinations_score_live_like_the_server(page, server):
 
 def test_definition_is_one_tap_away(page, server):
     page.goto(server.url + "/bvc")
-    item = c.bvc_items()[3]
+    item = bvc.items()[3]
     definition = page.get_by_text(item["definition"])
     expect(definition).to_be_hidden()
     page.locator(f".item:has(#item-{item['id']}) summary").click()
@@ -61,5 +61,5 @@ def test_band_is_shown_by_words_and_shape_not_colour_alone(page, server):
         glyph = page.evaluate(
             "getComputedStyle(document.querySelector('.band-icon'), '::before').content")
         icons[band] = glyph
-        expect(page.locator("[data-band-label]")).to_have_text(c.band_for(len(checked))["label"])
+        expect(page.locator("[data-band-label]")).to_have_text(bvc.band_for(len(checked))["label"])
     assert len(set(icons.values())) == 3 and "none" not in icons.values()

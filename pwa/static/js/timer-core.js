@@ -4,6 +4,7 @@
 // A running timer is stored as its due time, never as a countdown, so a
 // frozen or reloaded page still knows exactly when the check-in was due.
 import "./device.js";  // self.gk.device.uuid: the id of each timer and event
+import { limit } from "./rules.js";
 import { teamMinutes } from "./team-rules.js";
 
 const SETTINGS = "gk.settings";
@@ -12,7 +13,6 @@ const TIMER = "gk.timer";
 const OUTBOX = "gk.timer.outbox";   // separate from the encounter outbox on purpose
 export const EXTEND_MINUTES = 15;
 export const MAX_MINUTES = 720;     // the server refuses more: a shift is at most half a day
-const MAX_PLACE = 120;
 const MAX_QUEUED = 500;             // the server's batch limit
 
 function read(key, fallback) {
@@ -35,7 +35,7 @@ function write(key, value) {
 
 // --- settings -------------------------------------------------------------------
 
-// The lengths per band come from the server-rendered page (one source: timers.py),
+// The lengths per band come from the server-rendered page (one source: team_rules.py),
 // unless the team has agreed its own (team-rules.js).
 export function defaultMinutes(el) {
   try { return JSON.parse(el.dataset.defaultMinutes); } catch { return { low: 60, moderate: 30, high: 15 }; }
@@ -136,7 +136,7 @@ export function startTimer({ minutes, place = "", band = null, now = Date.now() 
   if (!m) throw new RangeError(`minutes must be 1–${MAX_MINUTES}`);
   const timer = {
     id: uuid(), status: "running", started: now, due: now + m * 60000, minutes: m,
-    place: String(place).trim().slice(0, MAX_PLACE), band: band || null, alarmed: false,
+    place: String(place).trim().slice(0, limit("timer_place")), band: band || null, alarmed: false,
   };
   write(TIMER, timer);
   queue(timer, "start", now, { minutes: m, place: timer.place, band: timer.band });

@@ -10,6 +10,7 @@ import {
   askNotificationPermission, canNotify, clearNotification, notificationPermission, ring, unlockSound,
 } from "./timer-alarm.js";
 import { flush, onSyncState } from "./timer-sync.js";
+import { looksLikeCpr } from "./rules.js";
 
 const root = document.getElementById("timer-page");
 if (root) {
@@ -74,8 +75,13 @@ if (root) {
     err.hidden = true;
     form.elements.minutes.removeAttribute("aria-invalid");
     if (running()) return;   // another tab started one a moment ago
-    startTimer({ minutes, band, place: form.elements.place.value });
-    status.textContent = "";
+    // The timer starts whatever the place says (nothing may stand between a
+    // worker and the timer), but a place that looks like a CPR number is kept
+    // nowhere: not on the phone, not in the alarm SMS, not on the server.
+    const typed = form.elements.place.value;
+    const place = looksLikeCpr(typed) ? "" : typed;
+    startTimer({ minutes, band, place });
+    status.textContent = place === typed ? "" : "Timeren kører. Stedet blev ikke gemt, fordi det lignede et CPR-nummer.";
     history.replaceState(null, "", "/timer");
     render();
     $("t-ok").focus();

@@ -1,0 +1,152 @@
+"""Every rule about what a person may send us, in one place.
+
+The limits, the CPR rule, the time window and the id and time checks live
+here and nowhere else: the upload (sync.py), the timers, the forms, the
+quarantine, sessions and the search check with them, the templates take their
+``maxlength`` from them, the phone gets them from ``<html data-rules>`` (``for_phone``, read by
+static/js/rules.js), and a test holds openapi.json's ``maxLength`` to them.
+A rule written down twice drifts; two security defects came from that.
+"""
+import re
+import sys
+import unicodedata
+import uuid
+from datetime import datetime, timedelta, timezone
+
+# The longest text each field takes, in characters (after trimming spaces).
+LIMITS = {
+    # A citizen, as a phone uploads one and the citizen page corrects one.
+    "alias": 40, "description": 200, "places": 200,
+    # An encounter.
+    "place": 120, "note": 1000, "followup_step": 200,
+    # Where a worker's check-in timer was started.
+    "timer_place": 120,
+    # The team page and setup: names of places, teams and workers, and logins.
+    "place_name": 120, "team_name": 80, "person_name": 80, "username": 40, "password": 200,
+    # The team's own rules (team_rules.py).
+    "code_word": 60, "way_out": 300, "sms_rule": 300,
+    # The citizen search, and the search of the field kit's content.
+    "q": 40, "search_q": 80,
+}
+MIN_USERNAME = 2
+MIN_PASSWORD = 12
+USERNAME = r"^[A-Za-z0-9._-]+$"
+
+# Records or timer events in one upload; a phone sends fewer at a time.
+MAX_BATCH = 500
+# Sealed records a lost phone may hand in, held until an administrator decides.
+MAX_QUARANTINED = 2000
+# A shift is at most half a day; a longer check-in timer is a typo, not a plan.
+MAX_TIMER_MINUTES = 12 * 60
+
+# A phone's clock may be a little off, but not by a day.
+MAX_FUTURE = timedelta(days=1)
+# Found by fuzzing: before year 1000 strftime drops digits ('25-11-13T...'),
+# which sorts after today and breaks every page and query that reads the time
+# back. No record predates 2000, and no phone reports a timer from before the
+# app existed.
+EARLIEST_RECORD = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EARLIEST_TIMER = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+# The CPR rule. A CPR number is a birth date and four digits, and people write
+# it in many ways: 010190-1234, 01.01.90-1234, 01/01/90 1234, with an en dash,
+# a no-break space, a zero-width space pasted from somewhere. So the text is
+# normalised first, then matched:
+# 1. NFKC folds full-width digits and the odd spaces and dashes into plain ones;
+# 2. invisible format characters (zero-width space, soft hyphen: Unicode Cf) go;
+# 3. each run of separators (whitespace, any dash, dot, slash) becomes one "-".
+# Then: six digits, or DD-MM-YY(YY) with separators, then an optional separator
+# and four digits, with no digit on either side. A phone number (8 digits, also
+# with +45 and spaces), a time ("kl. 12.44") or a date alone passes. Both
+# patterns are written so JavaScript reads them the same way (no lookbehind):
+# static/js/rules.js runs the very same strings, from for_phone().
+CPR_SEPARATORS = r"[\s\-\u2010-\u2015\u2212./]+"
+CPR_PATTERN = r"(?:^|[^0-9])(?:[0-9]{6}|[0-9]{2}-[0-9]{2}-[0-9]{2}(?:[0-9]{2})?)-?[0-9]{4}(?![0-9])"
+_SEPARATORS = re.compile(CPR_SEPARATORS)
+_CPR = re.compile(CPR_PATTERN)
+CPR_REFUSAL = "ligner et CPR-nummer; skriv aldrig CPR-nummer eller fulde navn"
+
+
+def normalise_for_cpr(text):
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _SEPARATORS.sub("-", text)
+
+
+def looks_like_cpr(text):
+    return bool(_CPR.search(normalise_for_cpr(text or "")))
+
+
+class Refused(Exception):
+    """One record or event breaks a rule: the field it is about and why, in Danish."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def parse_uuid(value):
+    """The canonical form of a UUID given as its 36 characters, or None."""
+    if isinstance(value, str) and len(value) == 36:
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    return None
+
+
+def uuid_field(value, field):
+    found = parse_uuid(value)
+    if found is None:
+        raise Refused(field, "skal være et UUID")
+    return found
+
+
+def text(value, field, rule=None, required=False):
+    """A trimmed text within its limit (LIMITS[rule or field]) and not like a CPR number."""
+    if value is None and not required:
+        value = ""
+    if not isinstance(value, str):
+        raise Refused(field, "skal være tekst")
+    value = value.strip()
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:     # a lone surrogate from "\ud800" in the JSON
+        raise Refused(field, "indeholder ugyldige tegn") from None
+    if required and not value:
+        raise Refused(field, "skal udfyldes")
+    limit = LIMITS[rule or field]
+    if len(value) > limit:
+        raise Refused(field, f"må højst være {limit} tegn")
+    if looks_like_cpr(value):
+        raise Refused(field, CPR_REFUSAL)
+    return value
+
+
+def moment(value, field, earliest):
+    """An ISO 8601 time with a zone, as an aware UTC datetime within the window."""
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if found.tzinfo is None:
+            raise ValueError
+        found = found.astimezone(timezone.utc)  # OverflowError at year 1 or 9999 with an offset
+    except (ValueError, OverflowError):
+        raise Refused(field, "skal være et tidspunkt med tidszone (ISO 8601)") from None
+    if found > datetime.now(timezone.utc) + MAX_FUTURE:
+        raise Refused(field, "ligger i fremtiden")
+    if found < earliest:
+        raise Refused(field, f"ligger for langt tilbage (før år {earliest.year})")
+    return found
+
+
+def for_phone():
+    """What the phone checks before it saves: rendered into ``<html data-rules>``, read by static/js/rules.js."""
+    return {"limits": LIMITS, "max_future_hours": MAX_FUTURE / timedelta(hours=1),
+            "cpr": {"separators": CPR_SEPARATORS, "pattern": CPR_PATTERN}}
+
+
+def init_app(app):
+    # Templates take their maxlength and minlength from here too.
+    app.jinja_env.globals.update(rules=sys.modules[__name__], rules_for_phone=for_phone)

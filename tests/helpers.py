@@ -1,0 +1,159 @@
+"""What the tests share besides fixtures: a worker's actions through the real
+forms and API, sample records, and the OpenAPI check of an answer.
+
+Test modules import these from here, never from one another or from
+conftest.py (which pytest loads itself and only holds fixtures). Browser
+tests keep theirs under tests/browser/.
+"""
+import re
+import uuid
+from datetime import datetime, timezone
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from pwa.api import OPENAPI
+from pwa.auth import create_team
+from pwa.db import connect
+
+PASSWORD = "en lang nok adgangskode"
+
+
+def csrf_from(html):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+class Actions:
+    """What a worker does: set up, log in, upload. Real forms, real CSRF tokens."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+
+    def db(self):
+        return connect(self.app.config["DATABASE"])
+
+    def setup(self, team="Team Nord", name="Anna Admin", username="anna", password=PASSWORD):
+        token = csrf_from(self.client.get("/setup").get_data(as_text=True))
+        return self.client.post("/setup", data={"csrf_token": token, "team_name": team, "name": name,
+                                                "username": username, "password": password,
+                                                "password_confirm": password})
+
+    def login(self, username="anna", password=PASSWORD, client=None):
+        client = client or self.client
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
+
+    def logout(self):
+        token = csrf_from(self.client.get("/team").get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def add_worker(self, name="Bo", username="bo", password=PASSWORD, admin=False):
+        token = csrf_from(self.client.get("/team").get_data(as_text=True))
+        data = {"csrf_token": token, "name": name, "username": username, "password": password}
+        if admin:
+            data["is_admin"] = "y"
+        return self.client.post("/team/workers", data=data)
+
+    def other_team(self, username="ole"):
+        """A second team with its own administrator, made the way an operator would (CLI logic)."""
+        db = self.db()
+        try:
+            with self.app.app_context():  # the write lock finds the database through the app
+                return create_team(db, "Team Syd", "Ole Syd", username, PASSWORD)
+        finally:
+            db.conn.close()
+
+    def session(self, client=None):
+        return (client or self.client).get("/api/session").json
+
+    def sync(self, records, client=None, token=None):
+        client = client or self.client
+        token = token or self.session(client)["csrf_token"]
+        return client.post("/api/sync", json={"records": records}, headers={"X-CSRFToken": token})
+
+    def count(self, table):
+        db = self.db()
+        try:
+            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        finally:
+            db.conn.close()
+
+    def snapshot(self):
+        db = self.db()
+        try:
+            return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                    for t in ("teams", "users", "citizens", "encounters", "places")}
+        finally:
+            db.conn.close()
+
+
+def new_citizen(**overrides):
+    rec = {"kind": "citizen", "id": str(uuid.uuid4()), "alias": "Kasper K.", "description": "Rød jakke, hund",
+           "places": "Banegårdsparken"}
+    rec.update(overrides)
+    return rec
+
+
+def new_encounter(worker_ids, citizen_id=None, **overrides):
+    rec = {"kind": "encounter", "id": str(uuid.uuid4()), "citizen_id": citizen_id,
+           "occurred_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+           "place": "Banegårdsparken", "worker_ids": worker_ids,
+           "bvc": {"forvirring": 1, "irritabilitet": 1, "stoejende_adfaerd": 0, "fysiske_trusler": 0,
+                   "verbale_trusler": 0, "angreb_paa_ting": 0},
+           "stage": "contemplation", "techniques": ["aabne_spoergsmaal", "spejling"],
+           "note": "Kort snak om at komme til lægen.", "followup_step": "Følge til lægen",
+           "followup_date": "2026-12-01"}
+    rec.update(overrides)
+    return rec
+
+
+# --- answers held to openapi.json -------------------------------------------
+
+REGISTRY = Registry().with_resource("urn:openapi", Resource.from_contents(OPENAPI, default_specification=DRAFT202012))
+
+
+def schema_for(path, method, status):
+    # Point into the document itself, so the schema's own $refs resolve.
+    escaped = path.replace("~", "~0").replace("/", "~1")
+    return {"$ref": f"urn:openapi#/paths/{escaped}/{method}/responses/{status}/content/application~1json/schema"}
+
+
+def assert_matches_spec(resp, path, method="get"):
+    assert str(resp.status_code) in OPENAPI["paths"][path][method]["responses"], resp.status_code
+    schema = schema_for(path, method, resp.status_code)
+    Draft202012Validator(schema, registry=REGISTRY).validate(resp.json)
+
+
+# --- the CPR rule: one list of cases for the server and the phone ------------------
+# Every way a person might type a CPR number (issue 12, item 10), and ordinary
+# text that must pass. tests/test_rules.py holds rules.py to them, and
+# tests/browser/test_rules_js.py holds static/js/rules.js to the same list.
+
+LOOKS_LIKE_CPR = [
+    "0101901234", "010190-1234", "010190 1234",                   # refused before issue 12 too
+    "01.01.90-1234", "01/01/90-1234", "01-01-90-1234", "01 01 90 1234", "01.01.1990-1234",
+    "010190\u20131234",          # en dash
+    "010190 \u2014 1234",        # em dash between spaces
+    "010190\u22121234",          # minus sign
+    "010190\u20111234",          # non-breaking hyphen
+    "010190\u00a01234",          # no-break space
+    "010190\u202f1234",          # narrow no-break space
+    "010190\u200b1234",          # zero-width space
+    "0101\u200b90-1234",         # zero-width space inside the date
+    "010190\u00ad-1234",         # soft hyphen
+    "010190  1234",              # double space
+    "010190\t1234",
+    "\uff10\uff11\uff10\uff11\uff19\uff10-\uff11\uff12\uff13\uff14",  # full-width digits
+    "Født 01.01.90-1234, bor på gaden",
+    "cpr:010190-1234.", "01-01-901234",
+    "Mødt 12.05.24 1030",        # a date and four digits look like one; write "kl. 10.30"
+]
+
+NOT_CPR = [
+    "", "Kasper K.", "Født i firserne", "kl. 12.44", "Mødt kl. 12.44 ved Banegården",
+    "12.05.2024 kl. 10.30", "2024-05-12T10:30", "2024-05-12 1030", "01.01.90", "010190",
+    "tlf. 12 34 56 78", "+45 12 34 56 78", "+45 12345678", "+45 1234 5678", "12345678",
+    "Nørregade 12, 2. th., 2100 København Ø", "1.000.000 kr.", "3 øl og 2 smøger",
+    "12345-6789", "123-456-7890", "1234-567890",
+]
