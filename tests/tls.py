@@ -1,0 +1,90 @@
+"""Debian's Caddy in front of a LiveServer, with Caddy's own internal CA, as deploy/ runs it.
+
+The site's directives are imported from deploy/gadekontakt.caddy, so a test
+through this proxy tests the configuration we ship; only what production
+gets from Let's Encrypt (the certificate) comes from Caddy's local CA here.
+Caddy runs with its admin API off, writes nothing outside its folder and
+never touches the system's trust store.
+"""
+import base64
+import hashlib
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+from tests.live import ROOT, free_port
+
+CADDY = shutil.which("caddy") or "/usr/bin/caddy"
+
+
+class Caddy:
+    def __init__(self, folder, upstream_port):
+        self.folder = Path(folder)
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"https://localhost:{self.port}"
+
+    @property
+    def root_cert(self):
+        return self.folder / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+
+    def start(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        conf = self.folder / "Caddyfile"
+        conf.write_text(
+            "{\n\tadmin off\n\tlocal_certs\n\tskip_install_trust\n"
+            f"\thttp_port {free_port()}\n\thttps_port {self.port}\n}}\n\n"
+            f"localhost:{self.port} {{\n\timport {ROOT / 'deploy' / 'gadekontakt.caddy'}\n}}\n")
+        env = dict(os.environ, HOME=str(self.folder), XDG_DATA_HOME=str(self.folder / "data"),
+                   XDG_CONFIG_HOME=str(self.folder / "config"),
+                   GADEKONTAKT_UPSTREAM=f"127.0.0.1:{self.upstream_port}")
+        log = (self.folder / "caddy.log").open("ab")
+        self.proc = subprocess.Popen([CADDY, "run", "--config", str(conf), "--adapter", "caddyfile"],
+                                     env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("caddy exited: " + (self.folder / "caddy.log").read_text()[-2000:])
+            if self.root_cert.exists() and self._handshake():
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("caddy did not serve TLS in 30 s: " + (self.folder / "caddy.log").read_text()[-2000:])
+
+    def _handshake(self):
+        ctx = ssl.create_default_context(cafile=str(self.root_cert))
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+                with ctx.wrap_socket(sock, server_hostname="localhost"):
+                    return True
+        except (OSError, ssl.SSLError):
+            return False
+
+    def leaf_spki_hash(self):
+        """base64(SHA-256(SubjectPublicKeyInfo)) of the certificate Caddy serves."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        ctx = ssl.create_default_context(cafile=str(self.root_cert))
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+            with ctx.wrap_socket(sock, server_hostname="localhost") as tls:
+                der = tls.getpeercert(binary_form=True)
+        spki = x509.load_der_x509_certificate(der).public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
