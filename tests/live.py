@@ -19,6 +19,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every instance folder a LiveServer served from in this process, so a test
+# at the end of the run can read what all of them logged (test_server_logs.py).
+STARTED = []
 
 
 def wait_until(page, expression, arg=None, timeout=20.0):
@@ -106,6 +109,8 @@ class LiveServer:
         env = self._env()
         self.instance_dir.mkdir(parents=True, exist_ok=True)
         self.log.touch()
+        if self.instance_dir not in STARTED:
+            STARTED.append(self.instance_dir)
         if self.migrate:
             # As `make run` does: bring the instance's database up to date first.
             done = subprocess.run([sys.executable, "-m", "flask", "--app", "pwa", "migrate"], cwd=self.root,
