@@ -255,6 +255,11 @@ def m0009_indexes_for_ten_years_of_data(db):
     # (encounters_citizen_time stays: retention asks per citizen for
     # anything since a cut-off, whatever its version.)
     db.execute("CREATE INDEX encounters_citizen_current_time ON encounters (citizen_id, superseded_by, occurred_at)")
+    # Nothing reads a team's encounters in time order, yet without
+    # statistics SQLite took this index for "team_id = ? AND citizen_id = ?
+    # ORDER BY occurred_at" (a citizen's page, export and erasure) and walked
+    # the whole team's history: 360 ms at 3 M encounters.
+    db.execute("DROP INDEX encounters_team_time")
     # Daily retention deletes what is older than a cut-off, across teams.
     db.execute("CREATE INDEX encounters_time ON encounters (occurred_at)")
     db.execute("CREATE INDEX access_log_time ON access_log (at)")
