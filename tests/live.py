@@ -52,6 +52,17 @@ def set_up_team(http, base, team="Team Nord", name="Anna Admin", username="anna"
     return session
 
 
+def stop_process(proc, sig=signal.SIGTERM):
+    """Signal a child and wait for it; SIGKILL if it has not gone in 10 s."""
+    if proc and proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -157,13 +168,7 @@ class LiveServer:
         raise RuntimeError("server did not start in 30 s")
 
     def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc, sig)
         self.proc = None
 
     def kill(self):

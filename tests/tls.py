@@ -6,17 +6,15 @@ gets from Let's Encrypt (the certificate) comes from Caddy's local CA here.
 Caddy runs with its admin API off, writes nothing outside its folder and
 never touches the system's trust store.
 """
-import base64
-import hashlib
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
-from tests.live import ROOT, free_port
+from tests.live import ROOT, free_port, stop_process
 
 CADDY = shutil.which("caddy") or "/usr/bin/caddy"
 
@@ -53,38 +51,25 @@ class Caddy:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("caddy exited: " + (self.folder / "caddy.log").read_text()[-2000:])
-            if self.root_cert.exists() and self._handshake():
+            if self.root_cert.exists() and self._proxied():
                 return self
             time.sleep(0.1)
         raise RuntimeError("caddy did not serve TLS in 30 s: " + (self.folder / "caddy.log").read_text()[-2000:])
 
-    def _handshake(self):
+    def _proxied(self):
+        """Ready means a request goes through TLS and reaches the app (a loaded
+        machine may still be booting gunicorn's second worker)."""
         ctx = ssl.create_default_context(cafile=str(self.root_cert))
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
-                with ctx.wrap_socket(sock, server_hostname="localhost"):
-                    return True
+            with urllib.request.urlopen(self.url + "/api/version", timeout=5, context=ctx) as r:
+                return r.status == 200
         except (OSError, ssl.SSLError):
             return False
 
-    def leaf_spki_hash(self):
-        """base64(SHA-256(SubjectPublicKeyInfo)) of the certificate Caddy serves."""
-        from cryptography import x509
-        from cryptography.hazmat.primitives import serialization
-        ctx = ssl.create_default_context(cafile=str(self.root_cert))
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
-            with ctx.wrap_socket(sock, server_hostname="localhost") as tls:
-                der = tls.getpeercert(binary_form=True)
-        spki = x509.load_der_x509_certificate(der).public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+    def logs(self):
+        """The tail of Caddy's log, for a failing test's message."""
+        return (self.folder / "caddy.log").read_text(errors="replace")[-3000:]
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self.proc = None

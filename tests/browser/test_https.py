@@ -69,7 +69,11 @@ def test_over_https_through_caddy_a_contact_saved_offline_arrives_once(stack, tr
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
 
-    first = page.goto(base + "/")
+    try:
+        first = page.goto(base + "/")
+    except Exception as e:
+        raise AssertionError(f"{e}\ncaddy: {caddy.logs()}\nserver: {server.log.read_text()[-3000:]}") from e
+    assert first.status == 200, f"{first.status}\ncaddy: {caddy.logs()}\nserver: {server.log.read_text()[-3000:]}"
     assert first.headers["strict-transport-security"].startswith("max-age=31536000")
     assert UUID.match(first.headers["x-request-id"]), "Caddy's request id reaches the app and comes back"
 
