@@ -241,6 +241,7 @@ def m0008_team_rules(db):
             updated_by INTEGER REFERENCES users(id)
         )""")
 
+
 @migrations(name="0009_indexes_for_ten_years_of_data")
 def m0009_indexes_for_ten_years_of_data(db):
     # Measured with bench/scale.py at 3 million encounters and 5 million
