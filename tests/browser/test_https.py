@@ -16,9 +16,9 @@ import urllib.request
 
 import pytest
 
-from tests.browser.conftest import ARGS, CHROMIUM, wait_for_offline_ready, wait_until
-from tests.browser.test_sync_offline import open_log, save_contact, set_up_team, wait_outbox_len
-from tests.live import LiveServer
+from tests.browser.helpers import (ARGS, CHROMIUM, open_log, save_contact, set_up_team_by_form,
+                                   wait_for_offline_ready, wait_outbox_len)
+from tests.live import LiveServer, wait_until
 from tests.tls import Caddy
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -77,7 +77,7 @@ def test_over_https_through_caddy_a_contact_saved_offline_arrives_once(stack, tr
     assert first.headers["strict-transport-security"].startswith("max-age=31536000")
     assert UUID.match(first.headers["x-request-id"]), "Caddy's request id reaches the app and comes back"
 
-    set_up_team(page, base)
+    set_up_team_by_form(page, base)
     cookies = {c["name"]: c for c in ctx.cookies()}
     assert list(cookies) == ["__Host-session"]
     session = cookies["__Host-session"]

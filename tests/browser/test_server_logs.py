@@ -50,4 +50,4 @@ def test_no_server_log_of_this_run_holds_a_stored_alias_note_description_or_plac
                 leaks.append(f"{folder.name}: {stored!r} in {line[:200]!r}")
     assert not leaks, "\n".join(leaks)
     # So the test cannot pass by finding nothing to look for (when flows ran).
-    assert checked >= 20, f"only {checked} stored texts to look for"
+    assert checked > 0, "no stored text to look for"
