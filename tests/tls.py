@@ -50,11 +50,12 @@ class Caddy:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("caddy exited: " + (self.folder / "caddy.log").read_text()[-2000:])
+                raise RuntimeError("caddy exited: " + self.logs())
             if self.root_cert.exists() and self._proxied():
                 return self
             time.sleep(0.1)
-        raise RuntimeError("caddy did not serve TLS in 30 s: " + (self.folder / "caddy.log").read_text()[-2000:])
+        self.stop()  # the caller never gets this object to stop it
+        raise RuntimeError("caddy did not serve TLS in 30 s: " + self.logs())
 
     def _proxied(self):
         """Ready means a request goes through TLS and reaches the app (a loaded
