@@ -7,7 +7,7 @@ import pytest
 
 from pwa import create_app
 from pwa.db import connect, get_db
-from tests.conftest import PASSWORD, Actions, csrf_from, new_citizen, new_encounter
+from tests.helpers import PASSWORD, Actions, csrf_from, new_citizen, new_encounter
 
 
 def make_app(tmp_path, monkeypatch, **config):
