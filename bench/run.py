@@ -19,7 +19,7 @@ Prints a table, writes bench/results.json (and the raw Lighthouse reports in
 bench/out/), and exits 1 when any budget is missed, 2 when it could not run.
 docs/performance.md explains each figure.
 
-Usage: .venv/bin/python bench/run.py [--runs 3] [--pages / /bvc ...] [--server flask|gunicorn]
+Usage: .venv/bin/python bench/run.py [--runs 5] [--pages / /bvc ...] [--server flask|gunicorn]
                                      [--skip-lighthouse] [--skip-playwright] [--app-root DIR]
 CHROME_PATH picks the browser (default /usr/bin/chromium).
 """
@@ -46,12 +46,15 @@ LIGHTHOUSE = BENCH / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking "
                 "--disable-component-update --disable-sync")
 PAGES = ["/", "/bvc", "/stages", "/prompts"]
+from bench.floor import PATH as FLOOR  # noqa: E402
 CPU_SLOWDOWN = 4
 
 # The budget (issue 6). Sizes in bytes, times in milliseconds.
 BUDGET = {
     "total-byte-weight": 60 * 1024,
-    "lcp": 1000,
+    # Settled in issue 17: the simulated floor for a page with a stylesheet
+    # and a script on this harness is about 1.0-1.1 s (docs/performance.md).
+    "lcp": 1100,
     "score": 100,
     "repeat-network-bytes": 0,
     "offline-network-bytes": 0,
@@ -68,8 +71,8 @@ PHONE = dict(viewport={"width": 412, "height": 823}, device_scale_factor=1.75, i
 def Server(root=ROOT, kind="flask"):
     """The app on a free loopback port, in a throw-away instance folder, after
     `flask migrate` (as `make run` does); its access log tells which requests
-    reached it (tests/live.py)."""
-    return LiveServer(root=root, kind=kind, migrate=True)
+    reached it (tests/live.py). It also serves the LCP floor page (bench/floor.py)."""
+    return LiveServer(root=root, kind=kind, migrate=True, factory="bench.floor:create_app()")
 
 
 # --------------------------------------------------------------------------- lighthouse
@@ -172,35 +175,50 @@ def lcp_diagnostics(report):
 
 
 def first_visit(server, pages, runs, results, out=OUT):
+    """Lighthouse `runs` times per page, in rounds: the floor page, then each of
+    ours, so a busy spell of the machine hits the floor and the pages alike."""
     out.mkdir(parents=True, exist_ok=True)
-    for page in pages:
-        reports = []
-        for i in range(runs):
+    order = [FLOOR] + pages
+    reports = {page: [] for page in order}
+    for i in range(runs):
+        for page in order:
             name = "home" if page == "/" else page.strip("/").replace("/", "-")
-            path = out / f"lighthouse-{name}-{i + 1}.json"
-            reports.append(lighthouse(server.url + page, path))
-        lcps = [r["audits"]["largest-contentful-paint"]["numericValue"] for r in reports]
-        # The median run by LCP stands for the page; every run's figures are kept.
-        median = sorted(zip(lcps, range(len(reports))))[len(reports) // 2][1]
-        report = reports[median]
-        a = report["audits"]
-        lcp = a["largest-contentful-paint"]["numericValue"]
-        weight = a["total-byte-weight"]["numericValue"]
-        # Scores: the median over the runs, so one run a busy machine spoils does not decide.
-        scores = {c: statistics.median_low([r["categories"][c]["score"] or 0 for r in reports])
-                  for c in ("performance", "accessibility", "best-practices")}
-        info = {"lighthouse": report["lighthouseVersion"], "runs": runs, "lcp_runs_ms": [round(x) for x in lcps],
-                "scores_runs": [{c: r["categories"][c]["score"] for c in scores} for r in reports]}
-        results.add("total-byte-weight", page, weight, BUDGET["total-byte-weight"], "B",
-                    diagnostics=None if weight <= BUDGET["total-byte-weight"] else
-                    {"largest": _nodes(a["total-byte-weight"].get("details"))}, **info)
-        results.add("lcp", page, lcp, BUDGET["lcp"], "ms", runs=runs, lcp_runs_ms=info["lcp_runs_ms"],
-                    diagnostics=None if lcp <= BUDGET["lcp"] else lcp_diagnostics(report))
-        for cat, score in scores.items():
-            shown = round(score * 100) if score is not None else None
-            results.add(f"score:{cat}", page, shown, BUDGET["score"], "", at_least=True,
-                        diagnostics=None if shown == 100 else {"failing": failing_audits(
-                            next(r for r in reports if (r["categories"][cat]["score"] or 0) == score), cat)})
+            reports[page].append(lighthouse(server.url + page, out / f"lighthouse-{name}-{i + 1}.json"))
+    floor_lcps = [r["audits"]["largest-contentful-paint"]["numericValue"] for r in reports[FLOOR]]
+    floor = statistics.median(floor_lcps)
+    results.add("lcp-floor (info)", FLOOR, floor, None, "ms", runs=runs, lcp_runs_ms=[round(x) for x in floor_lcps],
+                note="static HTML, the app's stylesheet, no script, from the same server: the simulation's floor")
+    for page in pages:
+        _page_figures(page, reports[page], floor, results)
+
+
+def _page_figures(page, reports, floor, results):
+    runs = len(reports)
+    lcps = [r["audits"]["largest-contentful-paint"]["numericValue"] for r in reports]
+    # The median run by LCP stands for the page; every run's figures are kept.
+    median = sorted(zip(lcps, range(runs)))[runs // 2][1]
+    report = reports[median]
+    a = report["audits"]
+    lcp = a["largest-contentful-paint"]["numericValue"]
+    weight = a["total-byte-weight"]["numericValue"]
+    # Scores: the median over the runs, so one run a busy machine spoils does not decide.
+    scores = {c: statistics.median_low([r["categories"][c]["score"] or 0 for r in reports])
+              for c in ("performance", "accessibility", "best-practices")}
+    info = {"lighthouse": report["lighthouseVersion"], "runs": runs, "lcp_runs_ms": [round(x) for x in lcps],
+            "scores_runs": [{c: r["categories"][c]["score"] for c in scores} for r in reports]}
+    results.add("total-byte-weight", page, weight, BUDGET["total-byte-weight"], "B",
+                diagnostics=None if weight <= BUDGET["total-byte-weight"] else
+                {"largest": _nodes(a["total-byte-weight"].get("details"))}, **info)
+    results.add("lcp", page, lcp, BUDGET["lcp"], "ms", runs=runs, lcp_runs_ms=info["lcp_runs_ms"],
+                floor_ratio=round(lcp / floor, 2) if floor else None,
+                diagnostics=None if lcp <= BUDGET["lcp"] else lcp_diagnostics(report))
+    # Reported, not budgeted (issue 17): the floor itself moves between runs.
+    results.add("lcp / floor (info)", page, round(lcp / floor, 2) if floor else None, None, "x")
+    for cat, score in scores.items():
+        shown = round(score * 100) if score is not None else None
+        results.add(f"score:{cat}", page, shown, BUDGET["score"], "", at_least=True,
+                    diagnostics=None if shown == 100 else {"failing": failing_audits(
+                        next(r for r in reports if (r["categories"][cat]["score"] or 0) == score), cat)})
 
 
 # --------------------------------------------------------------------------- playwright
@@ -577,6 +595,8 @@ class Results:
                 return f"{v / 1024:.1f} KB" if v else "0 B"
             if unit == "ms":
                 return f"{v:.0f} ms"
+            if unit == "x":
+                return f"{v:.2f}×"
             return f"{v}"
         head = ("metric", "page", "figure", "budget", "ok")
         rows = [(r["metric"], r["page"], fmt(r["value"], r["unit"]) + (
@@ -642,7 +662,7 @@ def main(argv=None):
     # make/CI stop a run with SIGTERM: unwind, so the server and browsers are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median LCP run is kept)")
+    ap.add_argument("--runs", type=int, default=5, help="Lighthouse runs per page (median LCP run is kept)")
     ap.add_argument("--visits", type=int, default=5, help="offline visits to time (median is checked)")
     ap.add_argument("--pages", nargs="+", default=PAGES)
     ap.add_argument("--skip-lighthouse", action="store_true")

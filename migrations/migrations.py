@@ -240,3 +240,36 @@ def m0008_team_rules(db):
             updated_at TEXT,
             updated_by INTEGER REFERENCES users(id)
         )""")
+
+
+@migrations(name="0009_indexes_for_ten_years_of_data")
+def m0009_indexes_for_ten_years_of_data(db):
+    # Measured with bench/scale.py at 3 million encounters and 5 million
+    # access-log rows (docs/performance.md): each index turns a scan that
+    # grows with the years into a search. The planner runs without
+    # statistics (no ANALYZE in production), so each query has one index
+    # that plainly fits it best.
+    #
+    # A citizen's last contact, stage and risk (the citizen list and page)
+    # skip superseded versions: with superseded_by in the key the newest
+    # current row is one seek, not a walk through every contact.
+    # (encounters_citizen_time stays: retention asks per citizen for
+    # anything since a cut-off, whatever its version.)
+    db.execute("CREATE INDEX encounters_citizen_current_time ON encounters (citizen_id, superseded_by, occurred_at)")
+    # Nothing reads a team's encounters in time order, yet without
+    # statistics SQLite took this index for "team_id = ? AND citizen_id = ?
+    # ORDER BY occurred_at" (a citizen's page, export and erasure) and walked
+    # the whole team's history: 360 ms at 3 M encounters.
+    db.execute("DROP INDEX encounters_team_time")
+    # Daily retention deletes what is older than a cut-off, across teams.
+    db.execute("CREATE INDEX encounters_time ON encounters (occurred_at)")
+    db.execute("CREATE INDEX access_log_time ON access_log (at)")
+    # The access log is read newest first (ORDER BY id DESC, LIMIT 500) for
+    # a team, by citizen or by worker. These keys end in the rowid, so the
+    # newest rows come first and reading stops at the limit; the old
+    # (column, at) indexes made SQLite collect and sort every matching row.
+    db.execute("CREATE INDEX access_log_team_citizen ON access_log (team_id, citizen_id)")
+    db.execute("CREATE INDEX access_log_team_user ON access_log (team_id, user_id)")
+    db.execute("CREATE INDEX access_log_team ON access_log (team_id)")
+    db.execute("DROP INDEX access_log_citizen")
+    db.execute("DROP INDEX access_log_user")

@@ -9,9 +9,10 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (access_log, api, assets, auth, backup, citizens, compression, csrf, db, errors, headers, kit, overdue,
-               quarantine, retention, rules, sealing, sw, team, team_rules, timers)
+from . import (access_log, api, assets, auth, backup, citizens, compression, csrf, db, errors, headers, health, kit,
+               logs, overdue, quarantine, retention, rules, sealing, sw, team, team_rules, timers)
 
 
 def _secret_key(instance_path):
@@ -61,6 +62,11 @@ def create_app(test_config=None):
         # login. The session itself ends on the server (sessions.py).
         SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # How many reverse proxies stand in front of the app (Caddy: 1). Their
+        # X-Forwarded-For/-Proto/-Host are believed only from that many hops;
+        # 0 trusts none, so a client reaching the app directly cannot claim
+        # another address (login throttling counts per address) or HTTPS.
+        TRUSTED_PROXIES=0,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -70,13 +76,20 @@ def create_app(test_config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     app.permanent_session_lifetime = timedelta(hours=float(app.config["SHIFT_HOURS"]))
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies < 0:
+        raise ValueError("TRUSTED_PROXIES must be 0 or more")
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if app.config["HTTPS"]:
         # __Host- binds the cookie to this exact origin: Secure, Path=/, no Domain.
         app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session")
 
-    # The database (migrated before the first request), the one error shape,
-    # CSRF on every POST, sessions, asset URLs, headers, template globals.
-    for module in (db, errors, csrf, auth, assets, headers, rules, team_rules, overdue):
+    # First the JSON request log, so its clock starts before, and its line is
+    # written after, every other hook. Then the database (migrated before the
+    # first request), the one error shape, CSRF on every POST, sessions, asset
+    # URLs, headers, template globals, /healthz.
+    for module in (logs, db, errors, csrf, auth, assets, headers, rules, team_rules, overdue, health):
         module.init_app(app)
     # Pages and APIs, each a blueprint named for what it serves.
     for module in (timers, kit, sw, api, auth, citizens, team, team_rules, access_log, quarantine):

@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 
 from . import bvc, timers
 from .db import get_db, transaction
+from .health import mark_run
 
 # A running timer overdue for longer than this is a forgotten one, not an
 # emergency; past it the team page and the e-mail leave it alone.
@@ -120,6 +121,8 @@ def notify_overdue(db, at=None):
 def notify_overdue_command():
     """Mail the coordinator about overdue check-ins, each once (run from cron every minute)."""
     cfg = current_app.config
+    # /healthz watches that cron keeps calling this, whether or not e-mail is on.
+    mark_run(get_db(), "notify_overdue")
     if not (cfg.get("SMTP_HOST") and cfg.get("MAIL_FROM") and cfg.get("COORDINATOR_EMAIL")):
         click.echo("E-mail is off: set SMTP_HOST, MAIL_FROM and COORDINATOR_EMAIL.")
         return

@@ -19,6 +19,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every instance folder a LiveServer served from in this process, so a test
+# at the end of the run can read what all of them logged (test_server_logs.py).
+STARTED = []
 
 
 def wait_until(page, expression, arg=None, timeout=20.0):
@@ -49,6 +52,17 @@ def set_up_team(http, base, team="Team Nord", name="Anna Admin", username="anna"
     return session
 
 
+def stop_process(proc, sig=signal.SIGTERM):
+    """Signal a child and wait for it; SIGKILL if it has not gone in 10 s."""
+    if proc and proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -64,7 +78,7 @@ class LiveServer:
     """
 
     def __init__(self, instance_dir=None, port=None, root=ROOT, kind="flask", migrate=False, access_log=True,
-                 **config):
+                 factory="pwa:create_app()", **config):
         self.temporary = instance_dir is None
         self.instance_dir = Path(instance_dir or tempfile.mkdtemp(prefix="gadekontakt-live-"))
         self.auto_port = port is None
@@ -75,6 +89,8 @@ class LiveServer:
         # gunicorn only: off for load tests, where logging every request is work production need not do.
         self.access_log = access_log
         self.config = config
+        # What to serve: the app, or a bench's wrapper of it (bench/floor.py).
+        self.factory = factory
         self.proc = None
         self.log = self.instance_dir / "server.log"
 
@@ -97,8 +113,8 @@ class LiveServer:
                     "--bind", f"127.0.0.1:{self.port}",
                     *(["--access-logfile", "-", "--access-logformat", '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s']
                       if self.access_log else []),
-                    "pwa:create_app()"]
-        return [sys.executable, "-m", "flask", "--app", "pwa", "run", "--host", "127.0.0.1",
+                    self.factory]
+        return [sys.executable, "-m", "flask", "--app", self.factory, "run", "--host", "127.0.0.1",
                 "--port", str(self.port), "--no-reload", "--without-threads" if single else "--with-threads"]
 
     def start(self, **config):
@@ -106,6 +122,8 @@ class LiveServer:
         env = self._env()
         self.instance_dir.mkdir(parents=True, exist_ok=True)
         self.log.touch()
+        if self.instance_dir not in STARTED:
+            STARTED.append(self.instance_dir)
         if self.migrate:
             # As `make run` does: bring the instance's database up to date first.
             done = subprocess.run([sys.executable, "-m", "flask", "--app", "pwa", "migrate"], cwd=self.root,
@@ -150,13 +168,7 @@ class LiveServer:
         raise RuntimeError("server did not start in 30 s")
 
     def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc, sig)
         self.proc = None
 
     def kill(self):

@@ -52,6 +52,8 @@ class World:
         me = self.actions.session()["user"]["id"]
         citizen = new_citizen()
         assert self.actions.sync([citizen, new_encounter([me], citizen["id"])]).status_code == 200
+        # cron's first run, so /healthz answers 200 like every other route of a working instance.
+        assert app.test_cli_runner().invoke(args=["notify-overdue"]).exit_code == 0
         db = self.actions.db()
         self.by_name = {
             "citizen_id": citizen["id"],

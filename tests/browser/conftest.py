@@ -18,6 +18,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    # Tests that read what the whole run left behind go last (a stable sort keeps the rest in order).
+    items.sort(key=lambda item: item.get_closest_marker("after_browser_flows") is not None)
 
 
 @pytest.fixture(scope="session")
