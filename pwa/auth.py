@@ -47,7 +47,7 @@ def admin_required(view):
 
 
 def _safe_next(target):
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("kit.home")
+    return rules.local_path(target) or url_for("kit.home")
 
 
 def create_team(db, team_name, name, username, password):

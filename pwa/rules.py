@@ -12,6 +12,9 @@ import sys
 import unicodedata
 import uuid
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from werkzeug.urls import iri_to_uri
 
 # The longest text each field takes, in characters (after trimming spaces).
 LIMITS = {
@@ -139,6 +142,25 @@ def moment(value, field, earliest):
     if found < earliest:
         raise Refused(field, f"ligger for langt tilbage (før år {earliest.year})")
     return found
+
+
+def local_path(value):
+    """`value` if it is a path on this site to send a person back to after login, else None.
+
+    Only "/something": no scheme, no host, no backslash (browsers read it as
+    "/"), no control or whitespace character (WHATWG URL parsing and Werkzeug
+    both drop tabs and newlines, so "/\t/evil.example" became "//evil.example").
+    Checked as given and again as Werkzeug writes it into the Location header.
+    """
+    if not isinstance(value, str) or not value.startswith("/"):
+        return None
+    if any(ch == "\\" or ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in value):
+        return None
+    for form in (value, iri_to_uri(value)):
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/") or form.startswith("//"):
+            return None
+    return value
 
 
 def for_phone():

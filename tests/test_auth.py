@@ -80,12 +80,28 @@ def test_failed_login_does_not_reveal_whether_the_account_exists(logged_in, user
     assert logged_in.session(client)["user"] is None
 
 
-def test_login_redirects_only_within_the_app(logged_in):
+# Issue 12, item 1: the reviewer's tab, and every other way to smuggle a host past a "starts with /" check.
+OFF_SITE = ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example",
+            "/%5C/evil.example", "/%5Cevil.example", "%5C%5Cevil.example", "https://evil.example/",
+            "http:/evil.example", "javascript:alert(1)", "/%20/evil.example", "/%E3%80%80/evil.example",
+            "/%00/evil.example", "///evil.example", "evil.example", "%09/evil.example", "/​/evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_login_redirects_only_within_the_app(logged_in, target):
     client = logged_in.app.test_client()
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    resp = client.post("/login?next=//evil.example/x", data={"csrf_token": token, "username": "anna",
-                                                              "password": PASSWORD})
-    assert resp.headers["Location"] == "/"
+    resp = client.post(f"/login?next={target}", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/citizens", "/citizens?q=K%C3%A5re", "/team#steder", "/admin/access-log?user=1"])
+def test_login_returns_to_the_page_that_asked_for_it(logged_in, target):
+    client = logged_in.app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    resp = client.post("/login", query_string={"next": target},
+                       data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == target
 
 
 def test_logout_ends_the_session(logged_in):
