@@ -37,6 +37,9 @@ USERNAME = r"^[A-Za-z0-9._-]+$"
 
 # Records or timer events in one upload; a phone sends fewer at a time.
 MAX_BATCH = 500
+# How deeply a JSON body may nest. Ours nest four levels ({"records": [{"bvc":
+# {...}}]}); Python's parser runs out of stack near a thousand, which was a 500.
+MAX_JSON_DEPTH = 16
 # Sealed records a lost phone may hand in, held until an administrator decides.
 MAX_QUARANTINED = 2000
 # A shift is at most half a day; a longer check-in timer is a typo, not a plan.
