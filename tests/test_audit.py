@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from pwa import access_log
 from tests.helpers import csrf_from, new_citizen, new_encounter
 
 ALIAS, NOTE = "Zorro-Unik", "Hemmelig-Note-42"
@@ -166,3 +167,86 @@ def test_only_an_admin_exports_or_erases(data):
     token = bo.get("/api/session").json["csrf_token"]
     assert bo.post(f"/citizens/{cid}/erase", data={"csrf_token": token, "confirm_alias": ALIAS}).status_code == 403
     assert actions.count("citizens") == 1
+
+
+# --- issue 12, item 7: the citizen filter is checked, joins are scoped, a GET writes no text it was given
+
+@pytest.fixture
+def other_teams_citizen(data):
+    """Team Syd (Ole) holds a citizen of its own; Anna of Team Nord is logged in."""
+    actions, _ = data
+    actions.other_team()
+    ole = actions.app.test_client()
+    assert actions.login("ole", client=ole).status_code == 302
+    theirs = new_citizen(alias="Syd-Hemmelig")
+    assert actions.sync([theirs], client=ole).json["results"][0]["status"] == "stored"
+    return actions, theirs["id"]
+
+
+@pytest.mark.parametrize("page", ["/admin/access-log", "/admin/access-log.csv"])
+def test_another_teams_citizen_is_not_found_and_not_logged(other_teams_citizen, page):
+    actions, theirs = other_teams_citizen
+    rows = len(log_rows(actions))
+    for _ in range(2):  # the second visit showed the alias: the first had logged the id
+        resp = actions.client.get(f"{page}?citizen={theirs}")
+        assert resp.status_code == 404 and "Syd-Hemmelig" not in resp.get_data(as_text=True)
+    assert len(log_rows(actions)) == rows
+
+
+def test_an_old_row_naming_another_teams_citizen_never_shows_its_alias(other_teams_citizen):
+    # Rows the unscoped page wrote before issue 12 may name another team's citizen: the join must not follow them.
+    actions, theirs = other_teams_citizen
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    with db:
+        db.execute("INSERT INTO access_log (team_id, user_id, citizen_id, action) VALUES (1, 1, ?, 'view')", [theirs])
+    db.close()
+    resp = actions.client.get(f"/admin/access-log?citizen={theirs}")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "Syd-Hemmelig" not in html and "(slettet borger)" in html
+
+
+@pytest.mark.parametrize("value", ["x" * 100_000, "<script>alert(1)</script>", "' OR 1=1 --", "ikke-et-id"])
+def test_text_in_the_citizen_filter_is_refused_and_never_written(data, value):
+    actions, _ = data
+    rows = len(log_rows(actions))
+    resp = actions.client.get("/admin/access-log", query_string={"citizen": value})
+    assert resp.status_code == 400 and "citizen:" in resp.get_data(as_text=True)
+    assert len(log_rows(actions)) == rows
+    assert actions.db().execute("SELECT count(*) FROM access_log WHERE citizen_id = ?", [value]).fetchone()[0] == 0
+
+
+def test_the_teams_own_citizen_is_logged_by_its_canonical_id_even_after_erasure(data):
+    actions, cid = data
+    resp = actions.client.get(f"/admin/access-log?citizen={cid.upper()}")
+    assert resp.status_code == 200 and ALIAS in resp.get_data(as_text=True)
+    assert log_rows(actions)[-1][:2] == (cid, "view_access_log")
+    token = csrf_from(actions.client.get(f"/citizens/{cid}").get_data(as_text=True))
+    assert actions.client.post(f"/citizens/{cid}/erase", data={"csrf_token": token, "confirm_alias": ALIAS}
+                               ).status_code == 302
+    resp = actions.client.get(f"/admin/access-log?citizen={cid}")
+    assert resp.status_code == 200 and "(slettet borger)" in resp.get_data(as_text=True)
+
+
+# --- issue 12, item 8: no cell of the CSV starts like a formula
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("https://evil.example","Klik")', "+45 tal", "-2+3", "@SUM(A1)"])
+def test_csv_cells_that_start_like_a_formula_are_neutralised(data, name):
+    actions, _ = data
+    assert actions.add_worker(name=name).status_code == 302
+    bo = actions.app.test_client()
+    assert actions.login("bo", client=bo).status_code == 302
+    assert bo.get("/citizens").status_code == 200  # logs a "list" row under Bo's name
+    text = actions.client.get("/admin/access-log.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    names = {r[1] for r in rows[1:]}
+    assert "'" + name in names and name not in names
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert text.startswith('"tidspunkt_utc",')  # every cell quoted
+
+
+@pytest.mark.parametrize("value, cell", [("\t=1+1", "'\t=1+1"), ("\r=1+1", "'\r=1+1"), ("=1", "'=1"), ("Anna", "Anna"),
+                                         (None, ""), (7, "7"), ("a=1", "a=1")])
+def test_csv_cell_quotes_what_a_spreadsheet_would_run(value, cell):
+    # Tab and CR cannot reach a cell through the forms (they trim); the rule holds for them all the same.
+    assert access_log.csv_cell(value) == cell

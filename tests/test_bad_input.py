@@ -71,6 +71,23 @@ def test_json_as_deep_as_the_limit_allows_is_read(logged_in):
     assert resp.status_code == 200 and resp.json["results"][0]["status"] == "refused"
 
 
+@pytest.mark.parametrize("query, status, field", [
+    ("user=99999999999999999999999", 400, "user"),
+    ("user=-1", 400, "user"),
+    ("user=%C2%B2", 400, "user"),          # a superscript two: str.isdigit() says yes, int() says no
+    ("user=1e3", 400, "user"),
+    ("user=4242", 404, "user"),
+    ("citizen=99999999999999999999999", 400, "citizen"),
+])
+@pytest.mark.parametrize("page", ["/admin/access-log", "/admin/access-log.csv"])
+def test_access_log_filters_out_of_range_are_a_4xx_naming_the_field(logged_in, page, query, status, field):
+    rows = logged_in.count("access_log")
+    resp = logged_in.client.get(f"{page}?{query}")
+    assert resp.status_code == status
+    assert f"{field}:" in resp.get_data(as_text=True)
+    assert logged_in.count("access_log") == rows
+
+
 # --- Danish everywhere ----------------------------------------------------------
 
 ENGLISH = {cls.description for cls in default_exceptions.values()}
