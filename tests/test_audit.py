@@ -4,11 +4,12 @@ import csv
 import io
 import json
 import sqlite3
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from pwa import access_log
-from tests.helpers import csrf_from, new_citizen, new_encounter
+from tests.helpers import backdated_log_rows, csrf_from, new_citizen, new_encounter
 
 ALIAS, NOTE = "Zorro-Unik", "Hemmelig-Note-42"
 
@@ -50,9 +51,8 @@ def test_update_and_delete_on_the_log_fail_in_sql(data):
 def test_only_entries_past_their_retention_can_be_deleted(data):
     actions, _ = data
     db = sqlite3.connect(actions.app.config["DATABASE"])
-    db.execute("INSERT INTO access_log (at, team_id, user_id, citizen_id, action) "
-                "VALUES ('2019-01-01T00:00:00Z', 1, 1, 'old', 'view')")
-    db.commit()
+    backdated_log_rows(db, [{"at": "2019-01-01T00:00:00Z", "team_id": 1, "user_id": 1, "citizen_id": "old",
+                             "action": "view"}])
     assert db.execute("DELETE FROM access_log WHERE citizen_id = 'old'").rowcount == 1
     db.commit()
     with pytest.raises(sqlite3.IntegrityError):
@@ -250,3 +250,74 @@ def test_csv_cells_that_start_like_a_formula_are_neutralised(data, name):
 def test_csv_cell_quotes_what_a_spreadsheet_would_run(value, cell):
     # Tab and CR cannot reach a cell through the forms (they trim); the rule holds for them all the same.
     assert access_log.csv_cell(value) == cell
+
+
+# --- issue 12, item 9: no statement rewrites, backdates or empties the log
+
+def _stamp(delta=timedelta(0)):
+    return (datetime.now(timezone.utc) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("sql", [
+    "REPLACE INTO access_log (id, team_id, action) VALUES (:id, 1, 'view')",
+    "INSERT OR REPLACE INTO access_log (id, team_id, action) VALUES (:id, 1, 'view')",
+    "INSERT OR IGNORE INTO access_log (id, team_id, action) VALUES (:id, 1, 'view')",
+    "INSERT INTO access_log (id, team_id, action) VALUES (:id, 1, 'view') ON CONFLICT (id) DO UPDATE SET action = 'x'",
+    "UPDATE OR REPLACE access_log SET id = :id + 1 WHERE id = :id",
+])
+def test_no_statement_rewrites_a_log_row(data, sql):
+    actions, _ = data
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    before = db.execute("SELECT * FROM access_log ORDER BY id").fetchall()
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute(sql, {"id": before[0][0]})
+    db.rollback()
+    assert db.execute("SELECT * FROM access_log ORDER BY id").fetchall() == before
+
+
+@pytest.mark.parametrize("at", ["2019-01-01T00:00:00Z", -6, 6, "2099-01-01T00:00:00Z", "2019-01-01 00:00:00", "i går", ""])
+def test_a_row_dated_other_than_now_is_refused(data, at):
+    # A backdated row could be deleted at once as "past retention": the reviewer's way to erase a trace.
+    actions, _ = data
+    if isinstance(at, int):  # minutes from now, taken when the test runs
+        at = _stamp(timedelta(minutes=at))
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    rows = len(log_rows(actions))
+    with pytest.raises(sqlite3.IntegrityError, match="stamped with the time they are written"):
+        db.execute("INSERT INTO access_log (at, team_id, action) VALUES (?, 1, 'view')", [at])
+    db.rollback()
+    assert len(log_rows(actions)) == rows
+
+
+@pytest.mark.parametrize("row_id", [0, -1, -7])
+def test_a_row_with_an_id_sqlite_would_not_choose_is_refused(data, row_id):
+    actions, _ = data
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    with pytest.raises(sqlite3.IntegrityError, match="stamped"):
+        db.execute("INSERT INTO access_log (id, team_id, action) VALUES (?, 1, 'view')", [row_id])
+
+
+def test_rows_stamped_now_or_within_the_tolerance_are_appended(data):
+    actions, _ = data
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    with db:
+        db.execute("INSERT INTO access_log (team_id, action) VALUES (1, 'view')")
+        for delta in (-timedelta(minutes=4), timedelta(minutes=4)):
+            db.execute("INSERT INTO access_log (at, team_id, action) VALUES (?, 1, 'view')", [_stamp(delta)])
+    assert len(log_rows(actions)) == 5
+
+
+@pytest.mark.parametrize("recorded", ["0", "-3", "1", "abc", ""])
+def test_the_database_keeps_twelve_months_whatever_app_meta_says(data, recorded):
+    actions, _ = data
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    young, old = backdated_log_rows(db, [
+        {"at": _stamp(-timedelta(days=330)), "team_id": 1, "action": "view"},
+        {"at": _stamp(-timedelta(days=370)), "team_id": 1, "action": "view"}])
+    with db:
+        db.execute("UPDATE app_meta SET value = ? WHERE key = 'access_log_retention_months'", [recorded])
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM access_log WHERE id = ?", [young])
+    db.rollback()
+    with db:
+        assert db.execute("DELETE FROM access_log WHERE id = ?", [old]).rowcount == 1
