@@ -1,4 +1,4 @@
-"""Server-side sessions bound to a device, and login throttling.
+"""Server-side sessions bound to a device (login throttling is throttle.py).
 
 The cookie carries a random token; the database keeps only its SHA-256, so a
 stolen database does not yield live sessions. Every request checks the row,
@@ -111,37 +111,3 @@ def revoke(db, *, user_id=None, device_id=None):
     """End every live session of a user or of a device. Call inside a transaction."""
     column, value = ("user_id", user_id) if user_id is not None else ("device_id", device_id)
     db.execute(f"UPDATE sessions SET revoked_at = ? WHERE {column} = ? AND revoked_at IS NULL", [stamp(), value])
-
-
-# --- throttling: per account name and per address, counted in the database
-# so every server process sees the same numbers.
-
-def _keys(username):
-    return [f"user:{username.strip().lower()}", f"addr:{request.remote_addr}"]
-
-
-def locked_for(db, username):
-    """Minutes until login may be tried again, or 0."""
-    cfg = current_app.config
-    window = stamp(now() - timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]))
-    worst = 0
-    for key, limit in zip(_keys(username), (cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])):
-        rows = db.execute("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
-                          [key, window, limit]).fetchall()
-        if len(rows) >= limit:
-            oldest = datetime.strptime(rows[-1]["at"], FMT).replace(tzinfo=timezone.utc)
-            left = oldest + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]) - now()
-            worst = max(worst, int(left.total_seconds() // 60) + 1)
-    return worst
-
-
-def record_failure(db, username):
-    with transaction(db):
-        db.conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(k, stamp()) for k in _keys(username)])
-        # Keep the table small: nothing older than a day matters.
-        db.execute("DELETE FROM login_failures WHERE at < ?", [stamp(now() - timedelta(days=1))])
-
-
-def clear_failures(db, username):
-    with transaction(db):
-        db.execute("DELETE FROM login_failures WHERE key = ?", [_keys(username)[0]])

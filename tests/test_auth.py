@@ -263,19 +263,7 @@ def _fail_login(actions, username, client):
     return actions.login(username, "helt forkert adgangskode", client=client)
 
 
-@pytest.mark.parametrize("username", ["anna", "findes-ikke"])
-def test_repeated_failures_lock_the_account_name_without_revealing_it(logged_in, username):
-    client = logged_in.app.test_client()
-    for _ in range(5):
-        assert _fail_login(logged_in, username, client).status_code == 401
-    resp = _fail_login(logged_in, username, client)
-    assert resp.status_code == 429
-    assert "For mange forkerte forsøg. Prøv igen om 15 minutter." in resp.get_data(as_text=True)
-    # Even the right password waits until the lock has passed.
-    assert logged_in.login(username, client=client).status_code == 429
-
-
-def test_lock_is_per_account_and_a_success_clears_it(logged_in):
+def test_the_wait_is_per_account_and_a_success_clears_it(logged_in):
     logged_in.add_worker()
     client = logged_in.app.test_client()
     for _ in range(4):
@@ -285,13 +273,6 @@ def test_lock_is_per_account_and_a_success_clears_it(logged_in):
         _fail_login(logged_in, "bo", client)
     assert logged_in.login("bo", client=client).status_code == 429
     assert logged_in.login("anna", client=logged_in.app.test_client()).status_code == 302
-
-
-def test_many_failures_from_one_address_lock_that_address(logged_in):
-    client = logged_in.app.test_client()
-    for i in range(20):
-        _fail_login(logged_in, f"navn{i}", client)
-    assert logged_in.login("anna", client=client).status_code == 429
 
 
 def test_a_legacy_scrypt_hash_is_upgraded_at_login(logged_in):
