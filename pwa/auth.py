@@ -7,7 +7,7 @@ kit never needs a login; everything about citizens does.
 import functools
 
 import click
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 
 from . import passwords, rules, sessions, throttle
@@ -26,13 +26,22 @@ def session_expires_at():
 
 
 def login_required(view):
+    """Behind the login: a session, else the login page (401 under /api).
+
+    What such a view answers may show a citizen's alias or note, so no cache
+    keeps it (``no-store``: the browser's, a proxy's, the service worker's).
+    And it is where a person's use keeps the session alive (sessions.touch).
+    """
     @functools.wraps(view)
     def wrapped(**kwargs):
         if g.user is None:
             if request.path.startswith("/api/"):
                 abort(401, description="Du er ikke logget ind. Log ind igen.")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(**kwargs)
+        sessions.touch()
+        response = make_response(view(**kwargs))
+        response.cache_control.no_store = True
+        return response
     return wrapped
 
 
@@ -137,6 +146,7 @@ def create_team_command(team_name, username, name, password):
 
 def init_app(app):
     throttle.init_app(app)
+    sessions.init_app(app)
     app.cli.add_command(create_team_command)
     app.before_request(sessions.load)
     app.jinja_env.globals["current_user"] = lambda: g.get("user")

@@ -2,7 +2,7 @@
 import re
 import pytest
 
-from tests.helpers import PASSWORD, csrf_from
+from tests.helpers import PASSWORD, csrf_from, new_citizen
 
 
 def test_fresh_install_offers_setup_and_keeps_the_field_kit_open(client):
@@ -314,3 +314,47 @@ def test_answers_after_login_leave_the_session_cookie_alone(logged_in, path):
     resp = logged_in.client.get(path)
     assert resp.status_code == 200
     assert "Set-Cookie" not in resp.headers
+
+
+# --- issue 12, item 11: a session nobody uses ends on the server
+
+def _idle_for(actions, minutes):
+    """As if the last request a person made on this session was `minutes` ago."""
+    db = actions.db()
+    with db.conn:
+        db.execute("UPDATE sessions SET last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)", [f"-{minutes} minutes"])
+    return lambda: db.execute("SELECT last_seen FROM sessions WHERE revoked_at IS NULL").fetchone()[0]
+
+
+@pytest.mark.parametrize("idle, logged_in_still", [(119, True), (121, False)])
+def test_a_session_ends_after_two_hours_without_a_request(logged_in, idle, logged_in_still):
+    _idle_for(logged_in, idle)
+    assert (logged_in.session()["user"] is not None) is logged_in_still
+    resp = logged_in.client.get("/citizens")
+    assert resp.status_code == (200 if logged_in_still else 302)
+    assert logged_in.client.get("/api/citizens").status_code == (200 if logged_in_still else 401)
+
+
+def test_the_idle_time_is_configurable(app, logged_in):
+    app.config["SESSION_IDLE_MINUTES"] = 5
+    _idle_for(logged_in, 6)
+    assert logged_in.session()["user"] is None
+    assert logged_in.client.get("/team").status_code == 302
+
+
+def test_what_the_phone_does_by_itself_does_not_keep_the_session_alive(logged_in):
+    # An open tab on a phone left behind polls /api/session, refreshes its lists and checks for updates:
+    # none of that is a person, so the session still ends two hours after the last thing a person did.
+    last_seen = _idle_for(logged_in, 100)
+    before = last_seen()
+    for path in ("/api/session", "/api/citizens", "/api/team/rules", "/api/version", "/sw.js", "/bvc", "/log",
+                 "/static/css/app.css"):
+        assert logged_in.client.get(path).status_code == 200, path
+    assert last_seen() == before
+    # A page behind the login is a person.
+    assert logged_in.client.get("/citizens").status_code == 200
+    assert last_seen() > before
+    # So is an upload of what the worker saved.
+    before = _idle_for(logged_in, 100)()
+    assert logged_in.sync([new_citizen()]).status_code == 200
+    assert last_seen() > before
