@@ -86,7 +86,8 @@ def edit(citizen_id):
     citizen = _own_citizen(db, citizen_id)
     form = CitizenForm(data=citizen if request.method == "GET" else None)
     if form.validate_on_submit():
-        new = {k: form[k].data.strip() for k in ("alias", "description", "places")}
+        # An optional field left out of the form altogether is None, not "".
+        new = {k: (form[k].data or "").strip() for k in ("alias", "description", "places")}
         changed = [k for k in new if new[k] != (citizen[k] or "")]
         if changed:
             with transaction(db):

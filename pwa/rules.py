@@ -14,6 +14,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from werkzeug.routing import IntegerConverter
 from werkzeug.urls import iri_to_uri
 
 # The longest text each field takes, in characters (after trimming spaces).
@@ -166,6 +167,15 @@ def local_path(value):
     return value
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a URL: a whole number SQLite can hold. A larger one is no
+    page (404) rather than an OverflowError when the query binds it (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def for_phone():
     """What the phone checks before it saves: rendered into ``<html data-rules>``, read by static/js/rules.js."""
     return {"limits": LIMITS, "max_future_hours": MAX_FUTURE / timedelta(hours=1),
@@ -173,5 +183,7 @@ def for_phone():
 
 
 def init_app(app):
+    # Before the blueprints are registered, so every `<int:…>` rule uses it.
+    app.url_map.converters["int"] = IdConverter
     # Templates take their maxlength and minlength from here too.
     app.jinja_env.globals.update(rules=sys.modules[__name__], rules_for_phone=for_phone)

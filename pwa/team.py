@@ -34,6 +34,7 @@ def _team_devices(team_id):
 def _render_team(status=200, **forms):
     forms.setdefault("form", WorkerForm())
     forms.setdefault("place_form", PlaceForm(prefix="pl"))
+    forms.setdefault("reset_form", ResetPasswordForm(prefix="r"))
     if "rules_form" not in forms:
         forms["rules_form"] = team_rules.filled_form(g.user["team_id"])
     return render_template("team.html", workers=_team_workers(g.user["team_id"]),
@@ -41,8 +42,7 @@ def _render_team(status=200, **forms):
                            team_rules=team_rules.for_page(g.user["team_id"]), rule_words=content()["team_rules"],
                            places=_team_places(g.user["team_id"]), devices=_team_devices(g.user["team_id"]),
                            quarantined=quarantine.pending(g.user["team_id"]),
-                           confirm=ConfirmForm(),
-                           reset_form=ResetPasswordForm(prefix="r"), **forms), status
+                           confirm=ConfirmForm(), **forms), status
 
 
 def _own_worker(worker_id):
