@@ -153,9 +153,11 @@ def _record_retention(app):
 # --- the schema the migrations make, and the one a file has
 
 def _schema(conn):
-    """{(type, name): SQL} of every table, index, trigger and view, SQLite's and sqlite-utils' own left out."""
+    """{(type, name): SQL} of every table, index, trigger and view, SQLite's and sqlite-utils' own left
+    out, and Litestream's (its replication bookkeeping, docs/operations.md)."""
     rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                        "AND name NOT LIKE 'sqlite~_%' ESCAPE '~' AND tbl_name != '_sqlite_migrations'")
+                        "AND name NOT LIKE 'sqlite~_%' ESCAPE '~' AND tbl_name != '_sqlite_migrations' "
+                        "AND NOT (type = 'table' AND name IN ('_litestream_seq', '_litestream_lock'))")
     return {(r[0], r[1]): " ".join(r[2].split()) for r in rows}
 
 
