@@ -273,3 +273,52 @@ def m0009_indexes_for_ten_years_of_data(db):
     db.execute("CREATE INDEX access_log_team ON access_log (team_id)")
     db.execute("DROP INDEX access_log_citizen")
     db.execute("DROP INDEX access_log_user")
+
+
+@migrations(name="0012_access_log_integrity_login_locks")
+def m0012_access_log_integrity_login_locks(db):
+    # The outside review (issue 12, item 9) rewrote and removed log rows around
+    # 0003's triggers. REPLACE deletes the row it collides with without firing
+    # a DELETE trigger, so an insert may never name an id that exists. (In a
+    # BEFORE trigger an id SQLite will choose reads as -1.)
+    db.execute("""
+        CREATE TRIGGER access_log_no_replace BEFORE INSERT ON access_log
+        WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM access_log WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""")
+    # A row is stamped when it is written, so a backdated row (inserted, then
+    # deleted as "past retention") cannot exist. The app always takes the
+    # column default, which equals 'now' here; five minutes either way leave
+    # room for a time taken in Python before a wait on the write lock, and
+    # are harmless: no row is deletable younger than the twelve months below.
+    # A positive id, so the -1 above can never collide with a real row.
+    db.execute("""
+        CREATE TRIGGER access_log_stamped_now AFTER INSERT ON access_log
+        WHEN NEW.id <= 0
+          OR NEW.at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'
+          OR NEW.at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 minutes')
+          OR NEW.at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+5 minutes')
+        BEGIN SELECT RAISE(ABORT, 'access_log rows are stamped with the time they are written'); END""")
+    # Retention may delete only rows older than the recorded period, and never
+    # younger than twelve months, whatever app_meta says: 0, a negative number
+    # or text there made every row deletable (pwa/retention.py has the floor).
+    db.execute("DROP TRIGGER access_log_no_delete")
+    db.execute("""
+        CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+        WHEN OLD.at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || max(12, coalesce(CAST(
+                 (SELECT value FROM app_meta WHERE key = 'access_log_retention_months') AS INTEGER), 36))
+                 || ' months')
+        BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END""")
+    # An account name locked after many failed logins (issue 12, item 4),
+    # until the team's administrator unlocks it on /team. Keyed by the name as
+    # typed (lower case), not by user id, so a name nobody has is locked the
+    # same way and the lock reveals nothing. Unlocked rows stay as the record
+    # of who unlocked what, when.
+    db.execute("""
+        CREATE TABLE login_locks (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            locked_at TEXT NOT NULL,
+            unlocked_at TEXT,
+            unlocked_by INTEGER REFERENCES users(id)
+        )""")
+    db.execute("CREATE UNIQUE INDEX login_locks_open ON login_locks (username) WHERE unlocked_at IS NULL")

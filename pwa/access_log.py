@@ -1,23 +1,33 @@
 """The access-log page: administrators read who did what to which citizen, and export it.
 
 Per citizen and per worker, and as CSV for a data protection officer. Seeing
-one citizen's log is itself logged.
+one citizen's log is itself logged. What the query string names is checked
+before anything is read or written: a citizen is a UUID the team holds or held
+(an erased citizen's log stays readable), a worker is one of the team's; every
+join is scoped to the team, so another team's alias never shows; and no GET
+writes text it was given, only the id of the team's own citizen.
 """
 import csv
 import io
 
 from flask import Blueprint, Response, abort, g, render_template, request
 
+from . import rules
 from .audit import ACTIONS, record
 from .auth import admin_required
 from .db import get_db
 
 bp = Blueprint("access_log", __name__, url_prefix="/admin")
 
+# OWASP's CSV-injection guidance: a cell a spreadsheet would read as a formula
+# (or a tab/CR that moves to one) starts with a quote, and every cell is quoted.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _entries(team_id, citizen_id=None, user_id=None, limit=None):
     sql = ("SELECT a.at, u.name AS user, a.user_id, a.device_id, a.citizen_id, c.alias, a.action, a.detail "
-           "FROM access_log a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN citizens c ON c.id = a.citizen_id "
+           "FROM access_log a LEFT JOIN users u ON u.id = a.user_id AND u.team_id = a.team_id "
+           "LEFT JOIN citizens c ON c.id = a.citizen_id AND c.team_id = a.team_id "
            "WHERE a.team_id = ?")
     params = [team_id]
     if citizen_id:
@@ -28,13 +38,32 @@ def _entries(team_id, citizen_id=None, user_id=None, limit=None):
     return get_db().execute(sql, params).fetchall()
 
 
+def _team_citizen(team_id, value):
+    """The citizen id from the query string: a UUID the team holds, or held before an erasure."""
+    citizen_id = rules.parse_uuid(value)
+    if citizen_id is None:
+        abort(400, description="citizen: skal være et borger-id (UUID).")
+    db = get_db()
+    known = db.execute("SELECT 1 FROM citizens WHERE id = ? AND team_id = ?", [citizen_id, team_id]).fetchone() or \
+        db.execute("SELECT 1 FROM access_log WHERE citizen_id = ? AND team_id = ? AND action != 'view_access_log' "
+                   "LIMIT 1", [citizen_id, team_id]).fetchone()
+    if not known:
+        abort(404, description="citizen: ingen sådan borger i dit team.")
+    return citizen_id
+
+
+def _team_worker(team_id, value):
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        abort(400, description="user: skal være en medarbejder i dit team.")
+    if not get_db().execute("SELECT 1 FROM users WHERE id = ? AND team_id = ?", [int(value), team_id]).fetchone():
+        abort(404, description="user: ingen sådan medarbejder i dit team.")
+    return int(value)
+
+
 def _filters():
-    citizen_id = request.args.get("citizen") or None
-    try:
-        user_id = int(request.args["user"]) if request.args.get("user") else None
-    except ValueError:
-        abort(400, description="user: skal være et tal")
-    return citizen_id, user_id
+    team_id = g.user["team_id"]
+    citizen, user = request.args.get("citizen"), request.args.get("user")
+    return (_team_citizen(team_id, citizen) if citizen else None), (_team_worker(team_id, user) if user else None)
 
 
 @bp.get("/access-log")
@@ -50,15 +79,22 @@ def view():
                            citizen_id=citizen_id, user_id=user_id)
 
 
+def csv_cell(value):
+    """A value as a spreadsheet must show it: text that starts like a formula is quoted first."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 @bp.get("/access-log.csv")
 @admin_required
 def export_csv():
     citizen_id, user_id = _filters()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(["tidspunkt_utc", "medarbejder", "medarbejder_id", "telefon_id", "borger_id", "handling", "detaljer"])
     for e in _entries(g.user["team_id"], citizen_id, user_id):
-        writer.writerow([e["at"], e["user"], e["user_id"], e["device_id"], e["citizen_id"], e["action"], e["detail"]])
+        writer.writerow([csv_cell(e[k]) for k in ("at", "user", "user_id", "device_id", "citizen_id", "action",
+                                                   "detail")])
     resp = Response(out.getvalue(), mimetype="text/csv")
     resp.headers["Content-Disposition"] = "attachment; filename=adgangslog.csv"
     resp.cache_control.no_store = True

@@ -7,10 +7,10 @@ kit never needs a login; everything about citizens does.
 import functools
 
 import click
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 
-from . import passwords, rules, sessions
+from . import passwords, rules, sessions, throttle
 from .db import get_db, transaction
 from .forms import LoginForm, SetupForm
 
@@ -26,13 +26,22 @@ def session_expires_at():
 
 
 def login_required(view):
+    """Behind the login: a session, else the login page (401 under /api).
+
+    What such a view answers may show a citizen's alias or note, so no cache
+    keeps it (``no-store``: the browser's, a proxy's, the service worker's).
+    And it is where a person's use keeps the session alive (sessions.touch).
+    """
     @functools.wraps(view)
     def wrapped(**kwargs):
         if g.user is None:
             if request.path.startswith("/api/"):
                 abort(401, description="Du er ikke logget ind. Log ind igen.")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(**kwargs)
+        sessions.touch()
+        response = make_response(view(**kwargs))
+        response.cache_control.no_store = True
+        return response
     return wrapped
 
 
@@ -47,7 +56,7 @@ def admin_required(view):
 
 
 def _safe_next(target):
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("kit.home")
+    return rules.local_path(target) or url_for("kit.home")
 
 
 def create_team(db, team_name, name, username, password):
@@ -82,29 +91,31 @@ def login():
     if not has_users():
         return redirect(url_for("auth.setup"))
     form = LoginForm()
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
         db = get_db()
         username = form.username.data.strip()
-        wait = sessions.locked_for(db, username)
-        if wait:
-            # The same answer whether or not the account exists.
-            error, status = f"For mange forkerte forsøg. Prøv igen om {wait} minut{'ter' if wait > 1 else ''}.", 429
+        attempt = throttle.Attempt(db, username, form.device_id.data)
+        refused = attempt.refusal()
+        if refused:
+            # Before any password is checked, and the same whether or not the account exists.
+            error, status = refused[0], 429
+            headers = {"Retry-After": str(refused[1])} if refused[1] else {}
         else:
             row = db.execute("SELECT id, team_id, password_hash FROM users WHERE username = ? AND active = 1",
                              [username]).fetchone()
             ok, rehash = passwords.verify(row["password_hash"] if row else None, form.password.data)
             if ok:
-                sessions.clear_failures(db, username)
+                attempt.succeeded()
                 if rehash:
                     with transaction(db):
                         db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                                    [passwords.hash_password(form.password.data), row["id"]])
                 sessions.start(db, row, sessions.device_id_from(form.device_id.data))
                 return redirect(_safe_next(request.args.get("next")))
-            sessions.record_failure(db, username)
+            attempt.failed()
             error, status = "Forkert brugernavn eller adgangskode.", 401
-    return render_template("login.html", form=form, error=error), status
+    return render_template("login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logout")
@@ -134,9 +145,8 @@ def create_team_command(team_name, username, name, password):
 
 
 def init_app(app):
-    app.config.setdefault("LOGIN_MAX_FAILURES", 5)
-    app.config.setdefault("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
-    app.config.setdefault("LOGIN_LOCK_MINUTES", 15)
+    throttle.init_app(app)
+    sessions.init_app(app)
     app.cli.add_command(create_team_command)
     app.before_request(sessions.load)
     app.jinja_env.globals["current_user"] = lambda: g.get("user")

@@ -9,7 +9,9 @@ never replaces a good older backup.
 
 Restore copies back with the same API, so connections the app holds open see
 either the old or the restored database, never a mix; then pending migrations
-run, so a backup from an older version fits the code.
+run, so a backup from an older version fits the code. A file is restored only
+if its schema is exactly what its own migrations make: one whose access-log
+triggers were dropped would otherwise be served without them.
 """
 import os
 import sqlite3
@@ -22,7 +24,7 @@ from flask.cli import with_appcontext
 
 from migrations.migrations import migrations
 
-from .db import connect, migrate, write_lock
+from .db import connect, migrate, schema_problems, write_lock
 
 
 def _read_only(path):
@@ -82,12 +84,19 @@ def check_restorable(path):
                                        "it is not a Gadekontakt database.")
         names = {r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
                                             [migrations.name])}
+        unknown = names - {m.name for m in migrations._migrations}
+        if not names or unknown:
+            raise click.ClickException("Not restored: the file's schema does not belong to this version of "
+                                       f"Gadekontakt (unknown migrations: {', '.join(sorted(unknown)) or 'none applied'}).")
+        # A file whose triggers were dropped (or tables changed by hand) would be
+        # served without the access log's guards: it must be exactly what its
+        # migrations make.
+        problems = schema_problems(conn)
     finally:
         conn.close()
-    unknown = names - {m.name for m in migrations._migrations}
-    if not names or unknown:
-        raise click.ClickException("Not restored: the file's schema does not belong to this version of "
-                                   f"Gadekontakt (unknown migrations: {', '.join(sorted(unknown)) or 'none applied'}).")
+    if problems:
+        raise click.ClickException("Not restored: the file's schema is not what its migrations make: "
+                                   + "; ".join(problems) + ".")
 
 
 def restore(src, live):

@@ -1,7 +1,8 @@
 """The team's citizens as pages: the list with search, and one citizen's timeline.
 
 Online only and never cached: these pages carry citizens' data, so they are
-sent with ``Cache-Control: no-store`` and the service worker passes them by.
+sent with ``Cache-Control: no-store`` (auth.login_required) and the service
+worker passes them by.
 """
 import json
 from datetime import datetime, timezone
@@ -17,12 +18,6 @@ from .db import get_db, transaction
 from .forms import CitizenForm, ConfirmForm
 
 bp = Blueprint("citizens", __name__)
-
-
-@bp.after_request
-def _no_store(response):
-    response.cache_control.no_store = True
-    return response
 
 
 def age_in_words(iso):
@@ -91,7 +86,8 @@ def edit(citizen_id):
     citizen = _own_citizen(db, citizen_id)
     form = CitizenForm(data=citizen if request.method == "GET" else None)
     if form.validate_on_submit():
-        new = {k: form[k].data.strip() for k in ("alias", "description", "places")}
+        # An optional field left out of the form altogether is None, not "".
+        new = {k: (form[k].data or "").strip() for k in ("alias", "description", "places")}
         changed = [k for k in new if new[k] != (citizen[k] or "")]
         if changed:
             with transaction(db):

@@ -10,6 +10,7 @@ Every write goes through ``transaction``: the OS write lock, then
 ``BEGIN IMMEDIATE``, then commit, or rollback on any error.
 """
 import fcntl
+import functools
 import os
 import sqlite3
 import threading
@@ -21,6 +22,9 @@ from flask import current_app, g
 from flask.cli import with_appcontext
 
 from migrations.migrations import migrations
+
+# The access log's shortest retention; migration 0012's delete trigger holds the same floor.
+ACCESS_LOG_MIN_MONTHS = 12
 
 
 def connect(path):
@@ -124,17 +128,82 @@ def migrate_command():
     click.echo("Applied: " + ", ".join(applied) if applied else "Nothing to apply.")
 
 
+def retention_months(config, key):
+    """A retention period from config: a whole number of months, the access log's at least
+    ACCESS_LOG_MIN_MONTHS (0 once deleted the whole log). ValueError otherwise."""
+    value, least = config[key], ACCESS_LOG_MIN_MONTHS if key == "ACCESS_LOG_RETENTION_MONTHS" else 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{key} must be a whole number of months, at least {least} (is {value!r}).")
+    return value
+
+
 def _record_retention(app):
     # The access log's delete trigger reads its retention period from here,
     # so the database itself refuses to drop entries younger than that.
+    months = retention_months(app.config, "ACCESS_LOG_RETENTION_MONTHS")
     db = connect(app.config["DATABASE"])
     try:
         with transaction(db):
             db.execute("INSERT INTO app_meta (key, value) VALUES ('access_log_retention_months', ?) "
-                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                       [str(int(app.config["ACCESS_LOG_RETENTION_MONTHS"]))])
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(months)])
     finally:
         db.conn.close()
+
+
+# --- the schema the migrations make, and the one a file has
+
+def _schema(conn):
+    """{(type, name): SQL} of every table, index, trigger and view, SQLite's and sqlite-utils' own left
+    out, and Litestream's (its replication bookkeeping, docs/operations.md)."""
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                        "AND name NOT LIKE 'sqlite~_%' ESCAPE '~' AND tbl_name != '_sqlite_migrations' "
+                        "AND NOT (type = 'table' AND name IN ('_litestream_seq', '_litestream_lock'))")
+    return {(r[0], r[1]): " ".join(r[2].split()) for r in rows}
+
+
+@functools.lru_cache(maxsize=None)
+def expected_schema(applied):
+    """The schema the named migrations make when applied in order to an empty database, or None if
+    `applied` (a tuple of names) is not the first steps of ours in order."""
+    names = [m.name for m in migrations._migrations]
+    if list(applied) != names[:len(applied)]:
+        return None
+    fresh = sqlite_utils.Database(memory=True)
+    try:
+        migrations.apply(fresh, stop_before=names[len(applied)] if len(applied) < len(names) else None)
+        return _schema(fresh.conn)
+    finally:
+        fresh.conn.close()
+
+
+def schema_problems(conn):
+    """What differs between the database on `conn` and the schema its applied migrations make; [] if nothing.
+
+    A trigger dropped (the access log's guards), a table or index changed or
+    added by hand: each is named. Used at start-up and by `flask restore`.
+    """
+    applied = tuple(r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY applied_at, rowid", [migrations.name]))
+    expected = expected_schema(applied)
+    if expected is None:
+        return [f"its migrations ({', '.join(applied) or 'none'}) are not this version's, in order"]
+    found = _schema(conn)
+    problems = [f"{kind} {name} is missing" for kind, name in sorted(expected.keys() - found.keys())]
+    problems += [f"{kind} {name} is not from a migration" for kind, name in sorted(found.keys() - expected.keys())]
+    problems += [f"{kind} {name} differs from its migration" for kind, name in sorted(expected.keys() & found.keys())
+                 if expected[(kind, name)] != found[(kind, name)]]
+    return problems
+
+
+def _check_schema(app):
+    db = connect(app.config["DATABASE"])
+    try:
+        problems = schema_problems(db.conn)
+    finally:
+        db.conn.close()
+    if problems:
+        raise RuntimeError("The database does not have the schema its migrations make, so its guards (such as "
+                           "the access log's triggers) cannot be trusted; not serving it: " + "; ".join(problems))
 
 
 def init_app(app):
@@ -145,4 +214,5 @@ def init_app(app):
     app.cli.add_command(migrate_command)
     with app.app_context():  # the write lock finds the database through the app
         migrate(app.config["DATABASE"])
+        _check_schema(app)
         _record_retention(app)

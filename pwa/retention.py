@@ -4,7 +4,9 @@ GDPR art. 5(1)(e) allows keeping data about a citizen only as long as the
 work needs it. Encounters older than RETENTION_MONTHS go, so do citizens
 nobody has met for that long, and the access log after its own, longer
 period (ACCESS_LOG_RETENTION_MONTHS) so a data protection officer can still
-answer "who looked" about anything that was held.
+answer "who looked" about anything that was held. That period is never
+shorter than twelve months (db.ACCESS_LOG_MIN_MONTHS, checked at start-up and
+here; migration 0012's trigger holds the same floor in the database).
 
 Cut-offs are computed by SQLite itself with the same '-N months' arithmetic
 the access log's delete trigger uses, so the command and the trigger never
@@ -18,7 +20,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .db import connect, transaction
+from .db import connect, retention_months, transaction
 
 # What goes, in order: encounters first, so a citizen whose last encounter
 # just went counts as "without contact". Each entry: table, the config key of
@@ -45,10 +47,10 @@ LOG_DELETIONS = {
 
 
 def months_setting(key):
-    value = current_app.config[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise click.UsageError(f"{key} must be a whole number of months, at least 1 (is {value!r}).")
-    return value
+    try:
+        return retention_months(current_app.config, key)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
 
 
 def cutoff(db, months):

@@ -12,6 +12,10 @@ import sys
 import unicodedata
 import uuid
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
+from werkzeug.urls import iri_to_uri
 
 # The longest text each field takes, in characters (after trimming spaces).
 LIMITS = {
@@ -34,6 +38,9 @@ USERNAME = r"^[A-Za-z0-9._-]+$"
 
 # Records or timer events in one upload; a phone sends fewer at a time.
 MAX_BATCH = 500
+# How deeply a JSON body may nest. Ours nest four levels ({"records": [{"bvc":
+# {...}}]}); Python's parser runs out of stack near a thousand, which was a 500.
+MAX_JSON_DEPTH = 16
 # Sealed records a lost phone may hand in, held until an administrator decides.
 MAX_QUARANTINED = 2000
 # A shift is at most half a day; a longer check-in timer is a typo, not a plan.
@@ -141,6 +148,34 @@ def moment(value, field, earliest):
     return found
 
 
+def local_path(value):
+    """`value` if it is a path on this site to send a person back to after login, else None.
+
+    Only "/something": no scheme, no host, no backslash (browsers read it as
+    "/"), no control or whitespace character (WHATWG URL parsing and Werkzeug
+    both drop tabs and newlines, so "/\t/evil.example" became "//evil.example").
+    Checked as given and again as Werkzeug writes it into the Location header.
+    """
+    if not isinstance(value, str) or not value.startswith("/"):
+        return None
+    if any(ch == "\\" or ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in value):
+        return None
+    for form in (value, iri_to_uri(value)):
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/") or form.startswith("//"):
+            return None
+    return value
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a URL: a whole number SQLite can hold. A larger one is no
+    page (404) rather than an OverflowError when the query binds it (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2 ** 63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def for_phone():
     """What the phone checks before it saves: rendered into ``<html data-rules>``, read by static/js/rules.js."""
     return {"limits": LIMITS, "max_future_hours": MAX_FUTURE / timedelta(hours=1),
@@ -148,5 +183,7 @@ def for_phone():
 
 
 def init_app(app):
+    # Before the blueprints are registered, so every `<int:…>` rule uses it.
+    app.url_map.converters["int"] = IdConverter
     # Templates take their maxlength and minlength from here too.
     app.jinja_env.globals.update(rules=sys.modules[__name__], rules_for_phone=for_phone)

@@ -1,4 +1,4 @@
-"""Server-side sessions bound to a device, and login throttling.
+"""Server-side sessions bound to a device (login throttling is throttle.py).
 
 The cookie carries a random token; the database keeps only its SHA-256, so a
 stolen database does not yield live sessions. Every request checks the row,
@@ -70,7 +70,11 @@ def start(db, user, device_id):
 
 
 def load():
-    """Set g.user and g.device_id from the session cookie, or None."""
+    """Set g.user and g.device_id from the session cookie, or None.
+
+    A session ends at the end of the shift (expires_at), and after
+    SESSION_IDLE_MINUTES without a person's request (last_seen, see touch).
+    """
     g.user, g.device_id, g.session_expires_at = None, None, None
     # Static files never depend on who asks; skipping them spares the
     # database a query for every asset the service worker precaches.
@@ -85,16 +89,35 @@ def load():
         "s.last_seen "
         "FROM sessions s JOIN users u ON u.id = s.user_id JOIN teams t ON t.id = u.team_id "
         "JOIN devices d ON d.id = s.device_id "
-        "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active = 1 "
-        "AND d.lost_at IS NULL", [_hash(token), stamp()]).fetchone()
+        "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen > ? AND u.active = 1 "
+        "AND d.lost_at IS NULL",
+        [_hash(token), stamp(), stamp(now() - timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]))]
+    ).fetchone()
     if row is None:
         session.pop("sid", None)
         return
     g.user = {k: row[k] for k in ("id", "team_id", "username", "name", "is_admin", "team_name")}
     g.device_id, g.session_expires_at = row["device_id"], row["expires_at"]
-    if row["last_seen"] < stamp(now() - timedelta(minutes=1)):  # at most one write a minute
+    g.session_seen = (_hash(token), row["last_seen"])
+
+
+def touch():
+    """Note that a person used the session, at most one write a minute.
+
+    Called for what only a person does: a page behind the login, a form, an
+    upload of records or timer events they saved (auth.login_required). Not
+    for the GETs under /api a phone makes by itself (the session check, the
+    citizen list refresh, the team's rules) nor the service worker's update
+    checks: an open tab on a phone left behind would keep the session alive
+    all shift, and the idle timeout would mean nothing.
+    """
+    token_hash, last_seen = g.get("session_seen") or (None, None)
+    if token_hash is None or (request.method in ("GET", "HEAD") and request.path.startswith("/api/")):
+        return
+    if last_seen < stamp(now() - timedelta(minutes=1)):
+        db = get_db()
         with transaction(db):
-            db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", [stamp(), _hash(token)])
+            db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", [stamp(), token_hash])
 
 
 def end_current():
@@ -113,35 +136,7 @@ def revoke(db, *, user_id=None, device_id=None):
     db.execute(f"UPDATE sessions SET revoked_at = ? WHERE {column} = ? AND revoked_at IS NULL", [stamp(), value])
 
 
-# --- throttling: per account name and per address, counted in the database
-# so every server process sees the same numbers.
-
-def _keys(username):
-    return [f"user:{username.strip().lower()}", f"addr:{request.remote_addr}"]
-
-
-def locked_for(db, username):
-    """Minutes until login may be tried again, or 0."""
-    cfg = current_app.config
-    window = stamp(now() - timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]))
-    worst = 0
-    for key, limit in zip(_keys(username), (cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])):
-        rows = db.execute("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?",
-                          [key, window, limit]).fetchall()
-        if len(rows) >= limit:
-            oldest = datetime.strptime(rows[-1]["at"], FMT).replace(tzinfo=timezone.utc)
-            left = oldest + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"]) - now()
-            worst = max(worst, int(left.total_seconds() // 60) + 1)
-    return worst
-
-
-def record_failure(db, username):
-    with transaction(db):
-        db.conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(k, stamp()) for k in _keys(username)])
-        # Keep the table small: nothing older than a day matters.
-        db.execute("DELETE FROM login_failures WHERE at < ?", [stamp(now() - timedelta(days=1))])
-
-
-def clear_failures(db, username):
-    with transaction(db):
-        db.execute("DELETE FROM login_failures WHERE key = ?", [_keys(username)[0]])
+def init_app(app):
+    # The phone's own idle lock (LOCK_MINUTES) covers the short pauses; this
+    # ends a session nobody has used for two hours, on the server.
+    app.config.setdefault("SESSION_IDLE_MINUTES", 120)

@@ -57,7 +57,10 @@ def _bvc(rec):
 
 def _list_of(rec, field, allowed, most=None):
     value = rec.get(field, [])
-    if not isinstance(value, list) or any(v not in allowed or isinstance(v, bool) for v in value):
+    # Only text and whole numbers can be in `allowed` (a set): an object
+    # inside the list ("[{}]") must be refused, not hashed into a TypeError.
+    if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, (str, int)) or v not in allowed
+                                          for v in value):
         raise Refused(field, "indeholder en ukendt værdi")
     if len(set(value)) != len(value) or (most and not 1 <= len(value) <= most):
         raise Refused(field, f"skal have 1–{most} forskellige" if most else "må ikke gentage en værdi")

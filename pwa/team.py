@@ -3,9 +3,9 @@
 Everything here is scoped to the administrator's own team; an id from another
 team answers 404, as if it did not exist.
 """
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import passwords, quarantine, sessions, team_rules
+from . import passwords, quarantine, sessions, team_rules, throttle
 from .content import content
 from .auth import admin_required, login_required
 from .db import get_db, transaction
@@ -34,19 +34,20 @@ def _team_devices(team_id):
 def _render_team(status=200, **forms):
     forms.setdefault("form", WorkerForm())
     forms.setdefault("place_form", PlaceForm(prefix="pl"))
+    forms.setdefault("reset_form", ResetPasswordForm(prefix="r"))
     if "rules_form" not in forms:
         forms["rules_form"] = team_rules.filled_form(g.user["team_id"])
     return render_template("team.html", workers=_team_workers(g.user["team_id"]),
+                           locked=throttle.locked_usernames(get_db(), g.user["team_id"]),
                            team_rules=team_rules.for_page(g.user["team_id"]), rule_words=content()["team_rules"],
                            places=_team_places(g.user["team_id"]), devices=_team_devices(g.user["team_id"]),
                            quarantined=quarantine.pending(g.user["team_id"]),
-                           confirm=ConfirmForm(),
-                           reset_form=ResetPasswordForm(prefix="r"), **forms), status
+                           confirm=ConfirmForm(), **forms), status
 
 
 def _own_worker(worker_id):
     """A worker of the admin's own team, or 404: other teams do not exist here."""
-    row = get_db().execute("SELECT id, name FROM users WHERE id = ? AND team_id = ?",
+    row = get_db().execute("SELECT id, name, username FROM users WHERE id = ? AND team_id = ?",
                            [worker_id, g.user["team_id"]]).fetchone()
     if row is None:
         abort(404, description="Ingen sådan medarbejder i dit team.")
@@ -105,6 +106,20 @@ def set_active(worker_id):
         db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), worker_id])
         sessions.revoke(db, user_id=worker_id)
     flash(f"{worker['name']} er {'aktiveret' if active else 'deaktiveret'}.")
+    return redirect(url_for("team.index"))
+
+
+@bp.post("/workers/<int:worker_id>/unlock")
+@admin_required
+def unlock_login(worker_id):
+    """End the hard lock after many failed logins (throttle.py): the administrator knows it was not a guesser."""
+    worker = _own_worker(worker_id)
+    db = get_db()
+    with transaction(db):
+        unlocked = throttle.unlock(db, worker["username"], g.user["id"])
+    if unlocked:
+        current_app.logger.warning("login lock of user %s lifted by administrator %s", worker_id, g.user["id"])
+    flash(f"{worker['name']} kan logge ind igen." if unlocked else f"{worker['name']} var ikke låst.")
     return redirect(url_for("team.index"))
 
 

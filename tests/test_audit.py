@@ -4,10 +4,12 @@ import csv
 import io
 import json
 import sqlite3
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import csrf_from, new_citizen, new_encounter
+from pwa import access_log
+from tests.helpers import backdated_log_rows, csrf_from, new_citizen, new_encounter
 
 ALIAS, NOTE = "Zorro-Unik", "Hemmelig-Note-42"
 
@@ -49,9 +51,8 @@ def test_update_and_delete_on_the_log_fail_in_sql(data):
 def test_only_entries_past_their_retention_can_be_deleted(data):
     actions, _ = data
     db = sqlite3.connect(actions.app.config["DATABASE"])
-    db.execute("INSERT INTO access_log (at, team_id, user_id, citizen_id, action) "
-                "VALUES ('2019-01-01T00:00:00Z', 1, 1, 'old', 'view')")
-    db.commit()
+    backdated_log_rows(db, [{"at": "2019-01-01T00:00:00Z", "team_id": 1, "user_id": 1, "citizen_id": "old",
+                             "action": "view"}])
     assert db.execute("DELETE FROM access_log WHERE citizen_id = 'old'").rowcount == 1
     db.commit()
     with pytest.raises(sqlite3.IntegrityError):
@@ -166,3 +167,157 @@ def test_only_an_admin_exports_or_erases(data):
     token = bo.get("/api/session").json["csrf_token"]
     assert bo.post(f"/citizens/{cid}/erase", data={"csrf_token": token, "confirm_alias": ALIAS}).status_code == 403
     assert actions.count("citizens") == 1
+
+
+# --- issue 12, item 7: the citizen filter is checked, joins are scoped, a GET writes no text it was given
+
+@pytest.fixture
+def other_teams_citizen(data):
+    """Team Syd (Ole) holds a citizen of its own; Anna of Team Nord is logged in."""
+    actions, _ = data
+    actions.other_team()
+    ole = actions.app.test_client()
+    assert actions.login("ole", client=ole).status_code == 302
+    theirs = new_citizen(alias="Syd-Hemmelig")
+    assert actions.sync([theirs], client=ole).json["results"][0]["status"] == "stored"
+    return actions, theirs["id"]
+
+
+@pytest.mark.parametrize("page", ["/admin/access-log", "/admin/access-log.csv"])
+def test_another_teams_citizen_is_not_found_and_not_logged(other_teams_citizen, page):
+    actions, theirs = other_teams_citizen
+    rows = len(log_rows(actions))
+    for _ in range(2):  # the second visit showed the alias: the first had logged the id
+        resp = actions.client.get(f"{page}?citizen={theirs}")
+        assert resp.status_code == 404 and "Syd-Hemmelig" not in resp.get_data(as_text=True)
+    assert len(log_rows(actions)) == rows
+
+
+def test_an_old_row_naming_another_teams_citizen_never_shows_its_alias(other_teams_citizen):
+    # Rows the unscoped page wrote before issue 12 may name another team's citizen: the join must not follow them.
+    actions, theirs = other_teams_citizen
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    with db:
+        db.execute("INSERT INTO access_log (team_id, user_id, citizen_id, action) VALUES (1, 1, ?, 'view')", [theirs])
+    db.close()
+    resp = actions.client.get(f"/admin/access-log?citizen={theirs}")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "Syd-Hemmelig" not in html and "(slettet borger)" in html
+
+
+@pytest.mark.parametrize("value", ["x" * 100_000, "<script>alert(1)</script>", "' OR 1=1 --", "ikke-et-id"])
+def test_text_in_the_citizen_filter_is_refused_and_never_written(data, value):
+    actions, _ = data
+    rows = len(log_rows(actions))
+    resp = actions.client.get("/admin/access-log", query_string={"citizen": value})
+    assert resp.status_code == 400 and "citizen:" in resp.get_data(as_text=True)
+    assert len(log_rows(actions)) == rows
+    assert actions.db().execute("SELECT count(*) FROM access_log WHERE citizen_id = ?", [value]).fetchone()[0] == 0
+
+
+def test_the_teams_own_citizen_is_logged_by_its_canonical_id_even_after_erasure(data):
+    actions, cid = data
+    resp = actions.client.get(f"/admin/access-log?citizen={cid.upper()}")
+    assert resp.status_code == 200 and ALIAS in resp.get_data(as_text=True)
+    assert log_rows(actions)[-1][:2] == (cid, "view_access_log")
+    token = csrf_from(actions.client.get(f"/citizens/{cid}").get_data(as_text=True))
+    assert actions.client.post(f"/citizens/{cid}/erase", data={"csrf_token": token, "confirm_alias": ALIAS}
+                               ).status_code == 302
+    resp = actions.client.get(f"/admin/access-log?citizen={cid}")
+    assert resp.status_code == 200 and "(slettet borger)" in resp.get_data(as_text=True)
+
+
+# --- issue 12, item 8: no cell of the CSV starts like a formula
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("https://evil.example","Klik")', "+45 tal", "-2+3", "@SUM(A1)"])
+def test_csv_cells_that_start_like_a_formula_are_neutralised(data, name):
+    actions, _ = data
+    assert actions.add_worker(name=name).status_code == 302
+    bo = actions.app.test_client()
+    assert actions.login("bo", client=bo).status_code == 302
+    assert bo.get("/citizens").status_code == 200  # logs a "list" row under Bo's name
+    text = actions.client.get("/admin/access-log.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    names = {r[1] for r in rows[1:]}
+    assert "'" + name in names and name not in names
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert text.startswith('"tidspunkt_utc",')  # every cell quoted
+
+
+@pytest.mark.parametrize("value, cell", [("\t=1+1", "'\t=1+1"), ("\r=1+1", "'\r=1+1"), ("=1", "'=1"), ("Anna", "Anna"),
+                                         (None, ""), (7, "7"), ("a=1", "a=1")])
+def test_csv_cell_quotes_what_a_spreadsheet_would_run(value, cell):
+    # Tab and CR cannot reach a cell through the forms (they trim); the rule holds for them all the same.
+    assert access_log.csv_cell(value) == cell
+
+
+# --- issue 12, item 9: no statement rewrites, backdates or empties the log
+
+def _stamp(delta=timedelta(0)):
+    return (datetime.now(timezone.utc) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("sql", [
+    "REPLACE INTO access_log (id, team_id, action) VALUES (:id, 1, 'view')",
+    "INSERT OR REPLACE INTO access_log (id, team_id, action) VALUES (:id, 1, 'view')",
+    "INSERT OR IGNORE INTO access_log (id, team_id, action) VALUES (:id, 1, 'view')",
+    "INSERT INTO access_log (id, team_id, action) VALUES (:id, 1, 'view') ON CONFLICT (id) DO UPDATE SET action = 'x'",
+    "UPDATE OR REPLACE access_log SET id = :id + 1 WHERE id = :id",
+])
+def test_no_statement_rewrites_a_log_row(data, sql):
+    actions, _ = data
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    before = db.execute("SELECT * FROM access_log ORDER BY id").fetchall()
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute(sql, {"id": before[0][0]})
+    db.rollback()
+    assert db.execute("SELECT * FROM access_log ORDER BY id").fetchall() == before
+
+
+@pytest.mark.parametrize("at", ["2019-01-01T00:00:00Z", -6, 6, "2099-01-01T00:00:00Z", "2019-01-01 00:00:00", "i går", ""])
+def test_a_row_dated_other_than_now_is_refused(data, at):
+    # A backdated row could be deleted at once as "past retention": the reviewer's way to erase a trace.
+    actions, _ = data
+    if isinstance(at, int):  # minutes from now, taken when the test runs
+        at = _stamp(timedelta(minutes=at))
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    rows = len(log_rows(actions))
+    with pytest.raises(sqlite3.IntegrityError, match="stamped with the time they are written"):
+        db.execute("INSERT INTO access_log (at, team_id, action) VALUES (?, 1, 'view')", [at])
+    db.rollback()
+    assert len(log_rows(actions)) == rows
+
+
+@pytest.mark.parametrize("row_id", [0, -1, -7])
+def test_a_row_with_an_id_sqlite_would_not_choose_is_refused(data, row_id):
+    actions, _ = data
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    with pytest.raises(sqlite3.IntegrityError, match="stamped"):
+        db.execute("INSERT INTO access_log (id, team_id, action) VALUES (?, 1, 'view')", [row_id])
+
+
+def test_rows_stamped_now_or_within_the_tolerance_are_appended(data):
+    actions, _ = data
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    with db:
+        db.execute("INSERT INTO access_log (team_id, action) VALUES (1, 'view')")
+        for delta in (-timedelta(minutes=4), timedelta(minutes=4)):
+            db.execute("INSERT INTO access_log (at, team_id, action) VALUES (?, 1, 'view')", [_stamp(delta)])
+    assert len(log_rows(actions)) == 5
+
+
+@pytest.mark.parametrize("recorded", ["0", "-3", "1", "abc", ""])
+def test_the_database_keeps_twelve_months_whatever_app_meta_says(data, recorded):
+    actions, _ = data
+    db = sqlite3.connect(actions.app.config["DATABASE"])
+    young, old = backdated_log_rows(db, [
+        {"at": _stamp(-timedelta(days=330)), "team_id": 1, "action": "view"},
+        {"at": _stamp(-timedelta(days=370)), "team_id": 1, "action": "view"}])
+    with db:
+        db.execute("UPDATE app_meta SET value = ? WHERE key = 'access_log_retention_months'", [recorded])
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM access_log WHERE id = ?", [young])
+    db.rollback()
+    with db:
+        assert db.execute("DELETE FROM access_log WHERE id = ?", [old]).rowcount == 1

@@ -2,7 +2,7 @@
 import re
 import pytest
 
-from tests.helpers import PASSWORD, csrf_from
+from tests.helpers import PASSWORD, csrf_from, new_citizen
 
 
 def test_fresh_install_offers_setup_and_keeps_the_field_kit_open(client):
@@ -80,12 +80,28 @@ def test_failed_login_does_not_reveal_whether_the_account_exists(logged_in, user
     assert logged_in.session(client)["user"] is None
 
 
-def test_login_redirects_only_within_the_app(logged_in):
+# Issue 12, item 1: the reviewer's tab, and every other way to smuggle a host past a "starts with /" check.
+OFF_SITE = ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example",
+            "/%5C/evil.example", "/%5Cevil.example", "%5C%5Cevil.example", "https://evil.example/",
+            "http:/evil.example", "javascript:alert(1)", "/%20/evil.example", "/%E3%80%80/evil.example",
+            "/%00/evil.example", "///evil.example", "evil.example", "%09/evil.example", "/​/evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_login_redirects_only_within_the_app(logged_in, target):
     client = logged_in.app.test_client()
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    resp = client.post("/login?next=//evil.example/x", data={"csrf_token": token, "username": "anna",
-                                                              "password": PASSWORD})
-    assert resp.headers["Location"] == "/"
+    resp = client.post(f"/login?next={target}", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/citizens", "/citizens?q=K%C3%A5re", "/team#steder", "/admin/access-log?user=1"])
+def test_login_returns_to_the_page_that_asked_for_it(logged_in, target):
+    client = logged_in.app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    resp = client.post("/login", query_string={"next": target},
+                       data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"] == target
 
 
 def test_logout_ends_the_session(logged_in):
@@ -247,19 +263,7 @@ def _fail_login(actions, username, client):
     return actions.login(username, "helt forkert adgangskode", client=client)
 
 
-@pytest.mark.parametrize("username", ["anna", "findes-ikke"])
-def test_repeated_failures_lock_the_account_name_without_revealing_it(logged_in, username):
-    client = logged_in.app.test_client()
-    for _ in range(5):
-        assert _fail_login(logged_in, username, client).status_code == 401
-    resp = _fail_login(logged_in, username, client)
-    assert resp.status_code == 429
-    assert "For mange forkerte forsøg. Prøv igen om 15 minutter." in resp.get_data(as_text=True)
-    # Even the right password waits until the lock has passed.
-    assert logged_in.login(username, client=client).status_code == 429
-
-
-def test_lock_is_per_account_and_a_success_clears_it(logged_in):
+def test_the_wait_is_per_account_and_a_success_clears_it(logged_in):
     logged_in.add_worker()
     client = logged_in.app.test_client()
     for _ in range(4):
@@ -269,13 +273,6 @@ def test_lock_is_per_account_and_a_success_clears_it(logged_in):
         _fail_login(logged_in, "bo", client)
     assert logged_in.login("bo", client=client).status_code == 429
     assert logged_in.login("anna", client=logged_in.app.test_client()).status_code == 302
-
-
-def test_many_failures_from_one_address_lock_that_address(logged_in):
-    client = logged_in.app.test_client()
-    for i in range(20):
-        _fail_login(logged_in, f"navn{i}", client)
-    assert logged_in.login("anna", client=client).status_code == 429
 
 
 def test_a_legacy_scrypt_hash_is_upgraded_at_login(logged_in):
@@ -317,3 +314,47 @@ def test_answers_after_login_leave_the_session_cookie_alone(logged_in, path):
     resp = logged_in.client.get(path)
     assert resp.status_code == 200
     assert "Set-Cookie" not in resp.headers
+
+
+# --- issue 12, item 11: a session nobody uses ends on the server
+
+def _idle_for(actions, minutes):
+    """As if the last request a person made on this session was `minutes` ago."""
+    db = actions.db()
+    with db.conn:
+        db.execute("UPDATE sessions SET last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)", [f"-{minutes} minutes"])
+    return lambda: db.execute("SELECT last_seen FROM sessions WHERE revoked_at IS NULL").fetchone()[0]
+
+
+@pytest.mark.parametrize("idle, logged_in_still", [(119, True), (121, False)])
+def test_a_session_ends_after_two_hours_without_a_request(logged_in, idle, logged_in_still):
+    _idle_for(logged_in, idle)
+    assert (logged_in.session()["user"] is not None) is logged_in_still
+    resp = logged_in.client.get("/citizens")
+    assert resp.status_code == (200 if logged_in_still else 302)
+    assert logged_in.client.get("/api/citizens").status_code == (200 if logged_in_still else 401)
+
+
+def test_the_idle_time_is_configurable(app, logged_in):
+    app.config["SESSION_IDLE_MINUTES"] = 5
+    _idle_for(logged_in, 6)
+    assert logged_in.session()["user"] is None
+    assert logged_in.client.get("/team").status_code == 302
+
+
+def test_what_the_phone_does_by_itself_does_not_keep_the_session_alive(logged_in):
+    # An open tab on a phone left behind polls /api/session, refreshes its lists and checks for updates:
+    # none of that is a person, so the session still ends two hours after the last thing a person did.
+    last_seen = _idle_for(logged_in, 100)
+    before = last_seen()
+    for path in ("/api/session", "/api/citizens", "/api/team/rules", "/api/version", "/sw.js", "/bvc", "/log",
+                 "/static/css/app.css"):
+        assert logged_in.client.get(path).status_code == 200, path
+    assert last_seen() == before
+    # A page behind the login is a person.
+    assert logged_in.client.get("/citizens").status_code == 200
+    assert last_seen() > before
+    # So is an upload of what the worker saved.
+    before = _idle_for(logged_in, 100)()
+    assert logged_in.sync([new_citizen()]).status_code == 200
+    assert last_seen() > before

@@ -5,6 +5,7 @@ citizen with one encounter, numbered in order; a consistent snapshot holds
 batches 0..k-1 complete and nothing else.
 """
 import os
+import re
 import sqlite3
 import threading
 
@@ -12,6 +13,7 @@ import pytest
 import sqlite_utils
 
 from migrations.migrations import migrations
+from pwa import create_app
 from tests.helpers import new_citizen, new_encounter
 
 
@@ -174,3 +176,62 @@ def test_backup_of_a_damaged_database_keeps_the_last_good_copy(logged_in, runner
 def test_the_live_database_is_not_its_own_backup(app, runner, args):
     result = runner.invoke(args=args + [app.config["DATABASE"]])
     assert result.exit_code == 1 and "PATH is the live database itself." in result.output
+
+
+# Issue 12, item 9: a file whose guards were removed is not restored, and not served.
+# What `litestream replicate` adds to a live database (docs/operations.md), so its backups carry it too.
+LITESTREAM = ("CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER); "
+              "CREATE TABLE _litestream_lock (id INTEGER)")
+TAMPERING = [
+    ("DROP TRIGGER access_log_no_update", "trigger access_log_no_update is missing"),
+    ("DROP TRIGGER access_log_no_delete", "trigger access_log_no_delete is missing"),
+    ("DROP TRIGGER access_log_stamped_now", "trigger access_log_stamped_now is missing"),
+    ("DROP TRIGGER access_log_no_delete; CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log "
+     "WHEN 0 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END",
+     "trigger access_log_no_delete differs from its migration"),
+    ("CREATE TRIGGER copy_notes AFTER INSERT ON encounters BEGIN SELECT 1; END", "trigger copy_notes is not from"),
+    ("ALTER TABLE citizens ADD COLUMN cpr TEXT", "table citizens differs from its migration"),
+    ("DELETE FROM _sqlite_migrations WHERE name LIKE '0003%'", "not this version's, in order"),
+    # Litestream's own tables are allowed (test below), not anything hung on them.
+    (LITESTREAM + "; CREATE TRIGGER leak AFTER INSERT ON _litestream_seq BEGIN SELECT 1; END",
+     "trigger leak is not from a migration"),
+]
+
+
+@pytest.mark.parametrize("sql, message", TAMPERING)
+def test_restore_refuses_a_file_whose_schema_is_not_its_migrations(logged_in, runner, tmp_path, sql, message):
+    logged_in.sync([new_citizen()])
+    path = tmp_path / "tampered.sqlite"
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    conn = sqlite3.connect(path)
+    conn.executescript(sql)
+    conn.close()
+    before = logged_in.snapshot()
+    result = runner.invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 1, result.output
+    assert "Not restored" in result.output and message in result.output
+    assert logged_in.snapshot() == before
+    assert rows(logged_in.app.config["DATABASE"], "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                                   "AND name LIKE 'access_log_%'") == [(4,)]
+
+
+# (Without 0003's record, start-up fails sooner: the migration runs again into its existing tables.)
+@pytest.mark.parametrize("sql, message", [t for t in TAMPERING if "_sqlite_migrations" not in t[0]])
+def test_the_app_does_not_start_on_a_database_whose_schema_is_not_its_migrations(app, tmp_path, monkeypatch, sql,
+                                                                                   message):
+    conn = sqlite3.connect(app.config["DATABASE"])
+    conn.executescript(sql)
+    conn.close()
+    with pytest.raises(RuntimeError, match="not serving it: .*" + re.escape(message)):
+        create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": app.config["DATABASE"]})
+
+
+def test_a_backup_with_litestreams_tables_restores(logged_in, runner, tmp_path):
+    logged_in.sync([new_citizen()])
+    path = tmp_path / "replicated.sqlite"
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    conn = sqlite3.connect(path)
+    conn.executescript(LITESTREAM)
+    conn.close()
+    result = runner.invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 0, result.output

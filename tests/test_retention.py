@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import new_citizen, new_encounter
+from pwa import create_app
+from tests.helpers import backdated_log_rows, new_citizen, new_encounter
 
 FMT = "%Y-%m-%dT%H:%M:%SZ"
 KEPT_BY_RETENTION = ("citizens", "encounters", "access_log")
@@ -62,11 +63,10 @@ def history(logged_in):
     assert {r["status"] for r in resp.json["results"]} == {"stored"}
     db = logged_in.db()
     team_id = db.execute("SELECT team_id FROM users WHERE id = ?", [uid]).fetchone()[0]
-    with db.conn:
-        log = {}
-        for name, at in (("old", log_cut - minute), ("inside", log_cut + 2 * minute), ("new", cut - minute)):
-            log[name] = db.execute("INSERT INTO access_log (at, team_id, user_id, action) VALUES (?, ?, ?, ?)",
-                                   [stamp(at), team_id, uid, f"test-{name}"]).lastrowid
+    names = ("old", "inside", "new")
+    log = dict(zip(names, backdated_log_rows(db.conn, [
+        {"at": stamp(at), "team_id": team_id, "user_id": uid, "action": f"test-{name}"}
+        for name, at in zip(names, (log_cut - minute, log_cut + 2 * minute, cut - minute))])))
     db.conn.close()
     return {"cut": cut, "log_cut": log_cut, "log": log,
             "gone_citizens": {gone_citizen["id"], never_met_old["id"]},
@@ -155,14 +155,24 @@ def test_a_log_period_shorter_than_the_database_allows_removes_nothing(app, logg
     assert tables(logged_in) == before
 
 
-@pytest.mark.parametrize("value", [0, -1, "24", 2.5, True])
-def test_a_bad_period_is_refused(app, logged_in, runner, history, value):
-    app.config["RETENTION_MONTHS"] = value
+@pytest.mark.parametrize("key, value", [("RETENTION_MONTHS", v) for v in (0, -1, "24", 2.5, True)] +
+                         [("ACCESS_LOG_RETENTION_MONTHS", v) for v in (0, -1, 11, "36", True)])
+def test_a_bad_period_is_refused(app, logged_in, runner, history, key, value):
+    # ACCESS_LOG_RETENTION_MONTHS=0 once deleted the whole log (issue 12, item 9): at least twelve months.
+    app.config[key] = value
     before = tables(logged_in)
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 2
-    assert "RETENTION_MONTHS must be a whole number of months" in result.output
+    assert f"{key} must be a whole number of months, at least" in result.output
     assert tables(logged_in) == before
+
+
+@pytest.mark.parametrize("value", [0, 11, "36", None])
+def test_the_app_does_not_start_with_a_log_period_under_twelve_months(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("GADEKONTAKT_INSTANCE", str(tmp_path))
+    with pytest.raises(ValueError, match="ACCESS_LOG_RETENTION_MONTHS must be a whole number of months, at least 12"):
+        create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE": str(tmp_path / "t.sqlite"),
+                    "ACCESS_LOG_RETENTION_MONTHS": value})
 
 
 def test_without_an_access_log_the_rest_still_runs(logged_in, runner, history):

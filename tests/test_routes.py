@@ -181,3 +181,37 @@ def test_every_state_changing_route_refuses_a_request_without_a_csrf_token(world
             if world.state() != before:
                 failures.append(f"{where}: changed the database")
     assert not failures, "\n".join(failures)
+
+
+def test_every_answer_that_can_show_a_citizen_is_never_stored(world):
+    """Issue 12, item 11: walk the URL map logged in, as the admin and as a worker; any answer that shows
+    the citizen's alias or note, and any page behind the login (/team and /admin/access-log among them),
+    says Cache-Control: no-store."""
+    citizen = new_citizen()
+    encounter = new_encounter([1])
+    secrets = (citizen["alias"], encounter["note"])
+    worker = world.app.test_client()
+    worker.environ_base.update(world.admin.environ_base)  # the referer Flask-WTF checks over HTTPS
+    assert world.actions.login("bo", client=worker).status_code == 302
+    problems, shown, behind = [], set(), set()
+    for client_name, client in (("admin", world.admin), ("worker", worker)):
+        for rule, method in walk(world.app):
+            if method != "GET" or rule.endpoint == "static":
+                continue
+            url = world.url(rule)
+            anonymous = world.anonymous.get(url)
+            locked = anonymous.status_code == 401 or anonymous.headers.get("Location", "").startswith("/login")
+            resp = client.get(url)
+            body = resp.get_data(as_text=True)
+            if any(s in body for s in secrets):
+                shown.add(rule.rule)
+            elif not (locked and resp.status_code == 200):
+                continue
+            if locked:
+                behind.add(rule.rule)
+            if not resp.cache_control.no_store:
+                problems.append(f"{client_name} GET {rule.rule}: Cache-Control is {resp.headers.get('Cache-Control')!r}")
+    # So the walk cannot pass by finding nothing.
+    assert {"/citizens", "/citizens/<citizen_id>", "/api/citizens", "/admin/access-log"} <= shown | behind
+    assert {"/team", "/admin/access-log", "/admin/access-log.csv"} <= behind
+    assert not problems, "\n".join(problems)
