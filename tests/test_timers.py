@@ -416,18 +416,20 @@ def test_timer_and_settings_pages_are_precached_field_kit_pages(client):
         assert resp.status_code == 200 and "Log ind" not in resp.get_data(as_text=True)
 
 
-def test_high_band_shows_the_pairs_roles_with_the_manuals_words_and_the_teams_rules(client):
+def test_high_band_shows_one_card_with_the_action_the_roles_and_the_teams_rules(client):
     html = client.get("/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler").get_data(as_text=True)
-    roles = html.split('id="h-roles"')[1].split("</section>")[0]
-    assert "Mærker I begyndende uro i gruppen, taler kun én af jer med borgerne" in roles   # 4.3.1, from da.json
-    assert "Manualen 4.3.1" in roles
+    card = html.split('id="risk-card"')[1].split("</section>")[0]
+    assert "Deeskalering SKAL igangsættes" in card and "Manualen Bilag 1A" in card
+    assert "Taler med borgeren" in card and "Observerer og afgør, om I går" in card and "Manualen 4.3.1" in card
     # The code word and the way out are the team's rules; with no team yet, the defaults, marked so.
-    assert "Kodeord for »vi går nu«" in roles and "Vejen ud" in roles and "Teamets aftaler" in roles
-    assert "Standard – ikke aftalt i teamet endnu" in roles
-    assert "Taler med borgeren" in roles and "Observerer" in roles
-    assert " hidden" not in re.search(r'<section[^>]*aria-labelledby="h-roles"[^>]*>', html).group(0)
+    assert "Kodeord for »vi går nu«" in card and "Vejen ud" in card and "Teamets aftaler" in card
+    assert "Standard – ikke aftalt i teamet endnu" in card
+    assert " hidden" not in re.search(r'<section id="risk-card"[^>]*>', html).group(0)
+    # The pair rules are in one place, folded below, and not repeated in the card.
+    unrest = "Mærker I begyndende uro i gruppen, taler kun én af jer med borgerne"
+    assert html.count(unrest) == 1 and unrest not in card
     low = client.get("/bvc").get_data(as_text=True)
-    assert " hidden" in re.search(r'<section[^>]*aria-labelledby="h-roles"[^>]*>', low).group(0)
+    assert " hidden" in re.search(r'<section id="risk-card"[^>]*>', low).group(0)
 
 
 def test_bvc_offers_a_timer_whose_length_follows_the_band(client):
