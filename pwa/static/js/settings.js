@@ -1,7 +1,10 @@
 // Settings kept on this phone only (no login, no network): today's pair and
-// the coordinator's number. The code word and the check-in times are the
-// team's rules (team-rules.js shows them here). With the team's worker list
-// from an earlier login, the pair is two taps.
+// the partner's and coordinator's numbers. One form, and each field is kept
+// the moment it changes (a tap on a name, leaving a field, leaving the page),
+// so nothing typed is silently lost; "Gem" keeps them all and says so. The
+// code word and the check-in times are the team's rules (team-rules.js shows
+// them here). With the team's worker list from an earlier login, the pair is
+// two taps.
 import {
   defaultMinutes, loadPair, loadSettings, loadTeam, normalisePhone, savePair, saveSettings, saveTeam,
 } from "./timer-core.js";
@@ -11,8 +14,9 @@ const root = document.getElementById("settings-page");
 if (root) {
   const $ = (id) => document.getElementById(id);
   const defaults = defaultMinutes(root);
-  const pairForm = $("pair-form");
   const form = $("settings-form");
+  const status = $("settings-status");
+  const PHONE_HELP = "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78.";
 
   function fieldError(input, errEl, message) {
     errEl.textContent = message || "";
@@ -50,10 +54,10 @@ if (root) {
     $("pair-free").hidden = Boolean(list.length);
     if (list.length) {
       // What is ticked now wins over what was saved, then the logged-in worker.
-      const ticked = pairForm.querySelector('input[name="me"]:checked');
+      const ticked = form.querySelector('input[name="me"]:checked');
       const meId = ticked ? Number(ticked.value)
         : pair && pair.me && pair.me.id != null ? pair.me.id : team.user && team.user.id;
-      const tickedPartner = pairForm.querySelector('input[name="partner"]:checked');
+      const tickedPartner = form.querySelector('input[name="partner"]:checked');
       const partnerId = tickedPartner ? (tickedPartner.value === "alene" ? "alene" : Number(tickedPartner.value))
         : pair && pair.me ? (pair.partner ? pair.partner.id : "alene") : null;
       const meSet = $("pair-me-list");
@@ -83,9 +87,9 @@ if (root) {
   function chosenPair() {
     const list = workers();
     if (list.length) {
-      const meId = Number((pairForm.querySelector('input[name="me"]:checked') || {}).value);
+      const meId = Number((form.querySelector('input[name="me"]:checked') || {}).value);
       const me = list.find((w) => w.id === meId);
-      const pick = (pairForm.querySelector('input[name="partner"]:checked') || {}).value;
+      const pick = (form.querySelector('input[name="partner"]:checked') || {}).value;
       if (!me || !pick) return null;
       const partner = pick === "alene" ? null : list.find((w) => String(w.id) === pick);
       return { me: { id: me.id, name: me.name }, partner: partner ? { id: partner.id, name: partner.name } : null };
@@ -96,29 +100,34 @@ if (root) {
     return { me: { id: null, name: me }, partner: partner ? { id: null, name: partner } : null };
   }
 
+  // The number field follows the partner: a new name brings the number last
+  // used for it; what the worker typed for this partner is left alone.
+  let phoneFor;
   function showPhone() {
     const pair = chosenPair();
     const field = $("pair-phone-field");
     field.hidden = Boolean(pair && !pair.partner);
-    const name = pair && pair.partner && pair.partner.name;
+    const name = (pair && pair.partner && pair.partner.name) || null;
+    if (name === phoneFor) return;
+    phoneFor = name;
     const stored = loadPair();
     const known = name && (loadSettings(defaults).partner_phones[name] ||
       (stored && stored.partner && stored.partner.name === name && stored.partner.phone));
     if (document.activeElement !== $("pair-phone")) $("pair-phone").value = known || "";
   }
 
+  // Returns what was kept, or null (with the reason shown) when nothing was.
   function savePairNow({ announce }) {
     const pair = chosenPair();
-    const status = $("pair-status");
     if (!pair) {
       if (announce) status.textContent = workers().length ? "Vælg dig selv og din makker." : "Skriv dit navn.";
-      return;
+      return null;
     }
     const phoneInput = $("pair-phone");
     const phone = pair.partner ? normalisePhone(phoneInput.value) : "";
     if (phone === null) {
-      fieldError(phoneInput, $("pair-phone-err"), "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78.");
-      return;
+      fieldError(phoneInput, $("pair-phone-err"), PHONE_HELP);
+      return null;
     }
     fieldError(phoneInput, $("pair-phone-err"), "");
     const previous = loadPair();
@@ -127,55 +136,75 @@ if (root) {
     if (previous && previous.partner && pair.partner && previous.partner.name === pair.partner.name) {
       pair.talker = previous.talker;
     }
-    const s = loadSettings(defaults);
+    const { minutes, ...s } = loadSettings(defaults);   // the team's times are not the phone's to keep
     s.name = pair.me.name;
     if (pair.partner && phone) s.partner_phones[pair.partner.name] = phone;
     saveSettings(s);
     savePair(pair);
-    status.textContent = pair.partner
-      ? `Gemt: ${pair.me.name} og ${pair.partner.name}${phone ? "" : " (uden mobilnummer)"}.`
-      : `Gemt: ${pair.me.name}, alene i dag.`;
+    return pair.partner
+      ? `${pair.me.name} og ${pair.partner.name}${phone ? "" : " (uden mobilnummer)"}`
+      : `${pair.me.name}, alene i dag`;
   }
 
-  // A tap on a name saves at once: choosing the pair is two taps.
-  pairForm.addEventListener("change", (e) => {
-    if (e.target.name === "me") renderPairPick();
-    if (e.target.id !== "pair-phone") showPhone();
-    if (e.target.type === "radio" || e.target.id === "pair-phone") {
-      savePairNow({ announce: e.target.id === "pair-phone" });
-    }
-  });
-  // Typing a partner's name shows the number field (and the number last used for that name).
-  pairForm.addEventListener("input", (e) => {
-    if (e.target.id === "pair-partner") showPhone();
-  });
-  pairForm.addEventListener("submit", (e) => {
-    e.preventDefault();
-    savePairNow({ announce: true });
-  });
-
-  // --- the coordinator's number ----------------------------------------------------
-
-  function fillSettings() {
-    form.elements.coordinator_phone.value = loadSettings(defaults).coordinator_phone;
-  }
-
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  function saveCoordinator({ announce }) {
     const phoneInput = form.elements.coordinator_phone;
     const phone = normalisePhone(phoneInput.value);
-    fieldError(phoneInput, $("s-coordinator-err"), phone === null ? "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78." : "");
+    fieldError(phoneInput, $("s-coordinator-err"), phone === null ? PHONE_HELP : "");
     if (phone === null) {
-      $("settings-status").textContent = "Ikke gemt: ret det markerede felt.";
-      phoneInput.focus();
+      if (announce) phoneInput.focus();
+      return null;
+    }
+    const { minutes, ...s } = loadSettings(defaults);
+    s.coordinator_phone = phone;
+    if (!saveSettings(s)) return null;
+    return phone ? "koordinatorens nummer" : null;
+  }
+
+  // Everything on the form, kept in one go; the status says what was kept.
+  function saveAll({ announce }) {
+    const kept = [savePairNow({ announce }), saveCoordinator({ announce })];
+    const failed = form.querySelector('[aria-invalid="true"]');
+    if (failed) {
+      status.textContent = "Ikke alt er gemt: ret det markerede felt.";
+      if (announce) failed.focus();
+    } else if (kept.some(Boolean)) {
+      status.textContent = `Gemt på telefonen: ${kept.filter(Boolean).join(", ")}.`;
+    }
+  }
+
+  // A tap on a name saves at once: choosing the pair is two taps. A typed
+  // field is kept when the worker leaves it.
+  form.addEventListener("change", (e) => {
+    typed = false;
+    if (e.target.name === "me") renderPairPick();
+    if (e.target.id !== "pair-phone") showPhone();
+    if (e.target === form.elements.coordinator_phone) {
+      const what = saveCoordinator({ announce: false });
+      if (what) status.textContent = `Gemt på telefonen: ${what}.`;
       return;
     }
-    const { minutes, ...s } = loadSettings(defaults);   // the team's times are not the phone's to keep
-    s.coordinator_phone = phone;
-    const ok = saveSettings(s);
-    fillSettings();
-    $("settings-status").textContent = ok ? "Gemt på telefonen." : "Kunne ikke gemme: telefonens lager er blokeret.";
+    const what = savePairNow({ announce: e.target.id === "pair-phone" });
+    if (what) status.textContent = `Gemt på telefonen: ${what}.`;
   });
+  // Typing a partner's name shows the number field (and the number last used for that name).
+  let typed = false;   // something typed that no "change" has kept yet
+  form.addEventListener("input", (e) => {
+    typed = true;
+    if (e.target.id === "pair-partner") showPhone();
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    saveAll({ announce: true });
+  });
+  // Leaving the page by a link or the tab bar while a field still has the
+  // focus: what is in it is kept (a "change" may not come first everywhere).
+  addEventListener("pagehide", () => { if (typed) saveAll({ announce: false }); });
+
+  function fillSettings() {
+    if (document.activeElement !== form.elements.coordinator_phone) {
+      form.elements.coordinator_phone.value = loadSettings(defaults).coordinator_phone;
+    }
+  }
 
   // --- notifications ----------------------------------------------------------------
 
