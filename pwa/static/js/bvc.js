@@ -122,16 +122,17 @@ if (form) {
 
   form.addEventListener("input", () => { keep(); update(); });
   form.addEventListener("change", () => { keep(); update(); });
-  // "reset" fires before the controls are reset; read them on the next task.
-  form.addEventListener("reset", () => {
+  // "Nulstil": done here rather than by the browser, whose reset comes only
+  // after this event, so the page and the phone are cleared in one step.
+  form.addEventListener("reset", (e) => {
+    e.preventDefault();
     clearScore();
     score = null;
-    citizenId = null;
-    setTimeout(() => {
-      update();
-      boxes[0].focus();
-      window.scrollTo({ top: 0 });
-    });
+    apply({ items: [], known: "ukendt", citizen: null });   // as /bvc opens on a new phone
+    citizenSelect.value = "";
+    update();
+    boxes[0].focus();
+    window.scrollTo({ top: 0 });
   });
   // The no-JS path submits a GET; with JS the score is already live.
   form.addEventListener("submit", (e) => e.preventDefault());

@@ -116,20 +116,16 @@ if (root) {
     if (document.activeElement !== $("pair-phone")) $("pair-phone").value = known || "";
   }
 
-  // Returns what was kept, or null (with the reason shown) when nothing was.
-  function savePairNow({ announce }) {
+  // Each save returns {kept: words for the status}, {problem: the field
+  // holding no phone number}, or {} when there is nothing to keep. Errors are
+  // marked on the fields only on "Gem": marked as a field is left, they would
+  // move the button under the finger that is on its way to it.
+  function savePairNow() {
     const pair = chosenPair();
-    if (!pair) {
-      if (announce) status.textContent = workers().length ? "Vælg dig selv og din makker." : "Skriv dit navn.";
-      return null;
-    }
+    if (!pair) return {};
     const phoneInput = $("pair-phone");
     const phone = pair.partner ? normalisePhone(phoneInput.value) : "";
-    if (phone === null) {
-      fieldError(phoneInput, $("pair-phone-err"), PHONE_HELP);
-      return null;
-    }
-    fieldError(phoneInput, $("pair-phone-err"), "");
+    if (phone === null) return { problem: phoneInput };
     const previous = loadPair();
     if (pair.partner) pair.partner.phone = phone;
     // Keep who talks across a re-save of the same pair.
@@ -141,35 +137,43 @@ if (root) {
     if (pair.partner && phone) s.partner_phones[pair.partner.name] = phone;
     saveSettings(s);
     savePair(pair);
-    return pair.partner
-      ? `${pair.me.name} og ${pair.partner.name}${phone ? "" : " (uden mobilnummer)"}`
-      : `${pair.me.name}, alene i dag`;
+    return { kept: pair.partner ? `${pair.me.name} og ${pair.partner.name}${phone ? "" : " (uden mobilnummer)"}`
+      : `${pair.me.name}, alene i dag` };
   }
 
-  function saveCoordinator({ announce }) {
+  function saveCoordinator() {
     const phoneInput = form.elements.coordinator_phone;
     const phone = normalisePhone(phoneInput.value);
-    fieldError(phoneInput, $("s-coordinator-err"), phone === null ? PHONE_HELP : "");
-    if (phone === null) {
-      if (announce) phoneInput.focus();
-      return null;
-    }
+    if (phone === null) return { problem: phoneInput };
     const { minutes, ...s } = loadSettings(defaults);
     s.coordinator_phone = phone;
-    if (!saveSettings(s)) return null;
-    return phone ? "koordinatorens nummer" : null;
+    if (!saveSettings(s)) return {};
+    return phone ? { kept: "koordinatorens nummer" } : {};
   }
 
-  // Everything on the form, kept in one go; the status says what was kept.
-  function saveAll({ announce }) {
-    const kept = [savePairNow({ announce }), saveCoordinator({ announce })];
-    const failed = form.querySelector('[aria-invalid="true"]');
-    if (failed) {
-      status.textContent = "Ikke alt er gemt: ret det markerede felt.";
-      if (announce) failed.focus();
-    } else if (kept.some(Boolean)) {
-      status.textContent = `Gemt på telefonen: ${kept.filter(Boolean).join(", ")}.`;
+  const phoneFields = () => [[$("pair-phone"), $("pair-phone-err")], [form.elements.coordinator_phone, $("s-coordinator-err")]];
+
+  function say(results) {
+    const problem = results.find((r) => r.problem);
+    const kept = results.filter((r) => r.kept).map((r) => r.kept);
+    if (problem) {
+      status.textContent = `Ikke gemt: ${problem.problem.labels[0].textContent.toLowerCase()}. ` +
+        "Skriv et mobilnummer, fx 12 34 56 78." + (kept.length ? ` Gemt: ${kept.join(", ")}.` : "");
+    } else if (kept.length) {
+      status.textContent = `Gemt på telefonen: ${kept.join(", ")}.`;
     }
+  }
+
+  // "Gem": everything on the form, kept in one go; wrong numbers marked and the first focused.
+  function saveAll({ announce }) {
+    const results = [savePairNow(), saveCoordinator()];
+    if (!announce) return;
+    if (!chosenPair()) status.textContent = workers().length ? "Vælg dig selv og din makker." : "Skriv dit navn.";
+    say(results);
+    const wrong = new Set(results.map((r) => r.problem).filter(Boolean));
+    for (const [input, err] of phoneFields()) fieldError(input, err, wrong.has(input) ? PHONE_HELP : "");
+    const first = results.find((r) => r.problem);
+    if (first) first.problem.focus();
   }
 
   // A tap on a name saves at once: choosing the pair is two taps. A typed
@@ -178,19 +182,19 @@ if (root) {
     typed = false;
     if (e.target.name === "me") renderPairPick();
     if (e.target.id !== "pair-phone") showPhone();
-    if (e.target === form.elements.coordinator_phone) {
-      const what = saveCoordinator({ announce: false });
-      if (what) status.textContent = `Gemt på telefonen: ${what}.`;
-      return;
-    }
-    const what = savePairNow({ announce: e.target.id === "pair-phone" });
-    if (what) status.textContent = `Gemt på telefonen: ${what}.`;
+    say([e.target === form.elements.coordinator_phone ? saveCoordinator() : savePairNow()]);
   });
-  // Typing a partner's name shows the number field (and the number last used for that name).
+  // Typing a partner's name shows the number field (and the number last used for that name);
+  // a marked number is unmarked as soon as it is one.
   let typed = false;   // something typed that no "change" has kept yet
   form.addEventListener("input", (e) => {
     typed = true;
     if (e.target.id === "pair-partner") showPhone();
+    for (const [input, err] of phoneFields()) {
+      if (e.target === input && input.hasAttribute("aria-invalid") && normalisePhone(input.value) !== null) {
+        fieldError(input, err, "");
+      }
+    }
   });
   form.addEventListener("submit", (e) => {
     e.preventDefault();

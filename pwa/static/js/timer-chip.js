@@ -6,21 +6,25 @@
 import { countdown, loadTimer, running } from "./timer-core.js";
 
 if (location.pathname !== "/timer") {
+  // A landmark of its own, so a screen reader finds it among the page's regions.
+  const region = document.createElement("aside");
+  region.setAttribute("aria-label", "Tjek-ind-timer");
+  region.hidden = true;
   const chip = document.createElement("a");
   chip.id = "timer-chip";
   chip.className = "timer-chip";
   chip.href = "/timer";
-  chip.hidden = true;
   const icon = document.createElement("span");
   icon.setAttribute("aria-hidden", "true");
   const text = document.createElement("span");
   chip.append(icon, text);
+  region.append(chip);
   // After the page's content and before the tab bar: where it shows.
-  document.body.insertBefore(chip, document.querySelector("nav.tabs"));
+  document.body.insertBefore(region, document.querySelector("nav.tabs"));
 
   const show = () => {
     const t = running(loadTimer());
-    chip.hidden = !t;
+    region.hidden = !t;
     document.documentElement.classList.toggle("has-timer-chip", Boolean(t));
     if (!t) return;
     const left = t.due - Date.now();
