@@ -29,7 +29,7 @@ PAGES = {
              ["phone-data.js", *DATA, "contact-form.js", "contact-lists.js", "corrections.js", "outbox-list.js",
               "form-errors.js", "dates.js", *SCORE, "citizen-info.js", "lock.js", "timer-core.js", "team-rules.js",
               "rules.js"]),
-    "/timer": (["app.js", "timer.js"], [*TIMER, *SCORE, "timer-sms.js", "timer-sync.js"]),
+    "/timer": (["app.js", "timer.js"], [*TIMER, *SCORE, "timer-form.js", "timer-sms.js", "timer-sync.js"]),
     "/settings": (["app.js", "settings.js"], TIMER),
     "/login": (["app.js", "login.js"], ["device.js"]),
     "/citizens": (["app.js"], []),

@@ -49,7 +49,8 @@ def test_from_a_high_score_to_a_running_timer_and_a_chip_on_every_page(launch, o
 
     # No score on the phone yet: the page says so and does not pretend to know the risk.
     page.goto(own_server.url + "/timer")
-    expect(page.locator("#t-band-why")).to_have_text("Ingen BVC-score på telefonen. Vælg tiden efter risikoen.")
+    expect(page.locator("#t-band-why")).to_have_text(
+        "Ingen BVC-score på telefonen – lille risiko er valgt. Vælg tiden efter risikoen.")
 
     page.goto(own_server.url + "/bvc")
     for item in ("Forvirring", "Irritabilitet", "Fysiske trusler"):

@@ -4,20 +4,17 @@
 // forladt adressen" (with its SMS) and "Stop timeren". Everything is read
 // from localStorage on every tick, so a reload, a restart or a second tab
 // always shows the one true timer.
-import { bandFor } from "./bvc.js";
-import { loadScore, scoreAge } from "./bvc-score.js";
 import {
   checkIn, clock, countdown, defaultMinutes, extendTimer, EXTEND_MINUTES, loadPair, loadSettings, loadTimer,
-  markAlarmed, normalisePhone, pairIsFromToday, running, savePair, saveSettings, startTimer, stopTimer, validMinutes,
+  markAlarmed, pairIsFromToday, running, startTimer, stopTimer,
 } from "./timer-core.js";
+import { missingForAlarm, startForm } from "./timer-form.js";
 import { alarmBody, checkoutBody, recipients, showSmsLinks, smsLinks } from "./timer-sms.js";
 import {
   askNotificationPermission, canNotify, clearNotification, notificationPermission, ring, unlockSound,
 } from "./timer-alarm.js";
 import { flush, onSyncState } from "./timer-sync.js";
 import { looksLikeCpr } from "./rules.js";
-
-const PHONE_HELP = "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78 – eller lad feltet stå tomt.";
 
 const root = document.getElementById("timer-page");
 if (root) {
@@ -45,130 +42,20 @@ if (root) {
 
   // --- the start form --------------------------------------------------------
 
-  // The length follows the risk: a ?band= from the BVC page, else the band of
-  // the last score on this phone, else the shortest wait is not assumed and
-  // the worker is told to choose. Said beside the choice either way.
-  function chooseDefaultBand() {
-    const wanted = new URLSearchParams(location.search).get("band");
-    const score = loadScore();
-    const scored = score && bandFor(bands, score.items.length);
-    const band = bands.some((b) => b.id === wanted) ? wanted : scored ? scored.id : null;
-    const radio = band && form.querySelector(`input[name="band"][value="${band}"]`);
-    if (radio) radio.checked = true;
-    const why = $("t-band-why");
-    if (scored && scored.id === band) {
-      why.textContent = `Valgt efter jeres seneste BVC: ${scored.name} (${score.items.length}/${bands.at(-1).max}). ` +
-        `${scoreAge(score)}.`;
-    } else if (band) {
-      why.textContent = `Valgt fra BVC'en: ${bandName(band)}.`;
-    } else {
-      why.textContent = "Ingen BVC-score på telefonen. Vælg tiden efter risikoen.";
-    }
-  }
-
-  function chosenMinutes() {
-    const band = form.elements.band.value;
-    if (band) return { band, minutes: settings().minutes[band] };
-    return { band: null, minutes: validMinutes(form.elements.minutes.value) };
-  }
-
-  function showChoice() {
-    const s = settings();
-    for (const el of form.querySelectorAll("[data-minutes-for]")) el.textContent = s.minutes[el.dataset.minutesFor];
-    $("t-custom").hidden = Boolean(form.elements.band.value);
-    const { minutes } = chosenMinutes();
-    $("t-start-btn").textContent = minutes ? `Start timer (${minutes} min)` : "Start timer";
-  }
-
-  // Without numbers the alarm SMS has nobody to go to: ask for what is
-  // missing right here, the first time it matters. Nothing is required.
-  function missing(s = settings(), pair = loadPair()) {
-    const alone = Boolean(pair && pair.me && !pair.partner);
-    return {
-      name: !(pair && pair.me && pair.me.name) && !s.name,
-      partner: !alone && !(pair && pair.partner && normalisePhone(pair.partner.phone)),
-      coordinator: !normalisePhone(s.coordinator_phone),
-    };
-  }
-
-  function showNumbers() {
-    const need = missing();
-    const pair = loadPair();
-    $("t-numbers").hidden = !(need.name || need.partner || need.coordinator);
-    $("t-name-field").hidden = !need.name;
-    $("t-partner-field").hidden = !need.partner;
-    $("t-coordinator-field").hidden = !need.coordinator;
-    $("t-partner-phone").previousElementSibling.textContent =
-      pair && pair.partner && pair.partner.name ? `${pair.partner.name}s mobilnummer (makker)` : "Makkerens mobilnummer";
-  }
-
-  function fieldError(input, message) {
-    const err = $(`${input.id}-err`);
-    err.textContent = message || "";
-    err.hidden = !message;
-    if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
-  }
-
-  // The numbers typed into the start form, kept where /settings keeps them.
-  // Returns false (and says why) when one is no phone number.
-  function saveNumbers() {
-    if ($("t-numbers").hidden) return true;
-    const need = missing();
-    const partnerInput = form.elements.partner_phone;
-    const coordinatorInput = form.elements.coordinator_phone;
-    const partnerPhone = need.partner ? normalisePhone(partnerInput.value) : "";
-    const coordinatorPhone = need.coordinator ? normalisePhone(coordinatorInput.value) : "";
-    fieldError(partnerInput, partnerPhone === null ? PHONE_HELP : "");
-    fieldError(coordinatorInput, coordinatorPhone === null ? PHONE_HELP : "");
-    if (partnerPhone === null || coordinatorPhone === null) {
-      (partnerPhone === null ? partnerInput : coordinatorInput).focus();
-      return false;
-    }
-    const s = settings();
-    const name = need.name ? form.elements.name.value.trim().slice(0, 60) : "";
-    if (name) s.name = name;
-    if (coordinatorPhone) s.coordinator_phone = coordinatorPhone;
-    const pair = loadPair();
-    if (partnerPhone || name) {
-      const me = pair && pair.me ? pair.me : { id: null, name: s.name };
-      if (name) me.name = name;
-      const partner = pair && pair.partner ? { ...pair.partner } : partnerPhone ? { id: null, name: "makker" } : null;
-      if (partner && partnerPhone) {
-        partner.phone = partnerPhone;
-        s.partner_phones[partner.name] = partnerPhone;
-      }
-      savePair({ ...(pair || {}), me, partner });
-    }
-    const { minutes, ...kept } = s;   // the team's check-in times are not the phone's to keep
-    saveSettings(kept);
-    return true;
-  }
-
-  form.addEventListener("change", showChoice);
-  document.addEventListener("gk:team-rules", showChoice);   // the team's check-in times just arrived
-  form.addEventListener("input", showChoice);
+  const start = startForm(form, { bands, defaults });
+  document.addEventListener("gk:team-rules", start.show);   // the team's check-in times just arrived
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     unlockSound();
-    const { band, minutes } = chosenMinutes();
-    const err = $("t-minutes-err");
-    if (!minutes) {
-      err.textContent = "Skriv et helt antal minutter fra 1 til 720.";
-      err.hidden = false;
-      form.elements.minutes.setAttribute("aria-invalid", "true");
-      form.elements.minutes.focus();
-      return;
-    }
-    err.hidden = true;
-    form.elements.minutes.removeAttribute("aria-invalid");
-    if (!saveNumbers()) return;
+    const choice = start.check();
+    if (!choice) return;
     if (running()) return;   // another tab started one a moment ago
     // The timer starts whatever the place says (nothing may stand between a
     // worker and the timer), but a place that looks like a CPR number is kept
     // nowhere: not on the phone, not in the alarm SMS, not on the server.
     const typed = form.elements.place.value;
     const place = looksLikeCpr(typed) ? "" : typed;
-    startTimer({ minutes, band, place });
+    startTimer({ ...choice, place });
     status.textContent = place === typed ? "" : "Timeren kører. Stedet blev ikke gemt, fordi det lignede et CPR-nummer.";
     $("t-more-sms").hidden = true;
     history.replaceState(null, "", "/timer");
@@ -306,8 +193,7 @@ if (root) {
     } else {
       alarmBox.hidden = true;
       if (alertBox.textContent) alertBox.textContent = "";
-      showChoice();
-      showNumbers();
+      start.show();
     }
     showSetup(s, pair);
   }
@@ -321,7 +207,7 @@ if (root) {
       bits.push("Dagens makkerpar er ikke valgt.");
     }
     $("t-pair").textContent = bits.join(" ");
-    const need = missing(s, pair);
+    const need = missingForAlarm(s, pair);
     const names = [need.partner && "makkerens nummer", need.coordinator && "koordinatorens nummer"].filter(Boolean);
     const warn = $("t-missing");
     warn.hidden = !names.length;
@@ -349,7 +235,6 @@ if (root) {
     $("t-sync").textContent = state === "idle" && queued ? syncText.waiting : syncText[state];
   });
 
-  chooseDefaultBand();
   if (new URLSearchParams(location.search).has("band") && running()) {
     status.textContent = "Der kører allerede en timer. Tjek ind på den, eller stop den, før du starter en ny.";
   }
