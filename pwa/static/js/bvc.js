@@ -115,7 +115,8 @@ if (form) {
   function apply({ items, known: borger, citizen }) {
     const set = new Set(items);
     for (const b of boxes) b.checked = set.has(b.value);
-    const radio = borger && form.querySelector(`input[name="borger"][value="${borger}"]`);
+    // Unknown until said otherwise, as the page opens.
+    const radio = form.querySelector(`input[name="borger"][value="${borger === "kendt" ? "kendt" : "ukendt"}"]`);
     for (const r of form.querySelectorAll('input[name="borger"]')) r.checked = r === radio;
     citizenId = citizen || null;
   }
@@ -128,7 +129,7 @@ if (form) {
     e.preventDefault();
     clearScore();
     score = null;
-    apply({ items: [], known: "ukendt", citizen: null });   // as /bvc opens on a new phone
+    apply({ items: [], known: null, citizen: null });   // as /bvc opens on a new phone
     citizenSelect.value = "";
     update();
     boxes[0].focus();
