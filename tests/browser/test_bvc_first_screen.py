@@ -1,8 +1,8 @@
 """Risk first, one glance (issue 13): on a 360×740 phone (and a 320×640 one) all six BVC items
-are on the first screen, between the sticky result bar and the tab bar; at moderate and high one
-card, whole on one screen, says what to do, who talks and who watches (by name), the team's code
-word and the way out; the pair rules are folded below, in one place; and the timer comes after
-the items."""
+are on the first screen, between the sticky result bar and the tab bar, and the timer button
+comes right after them; at moderate and high one card, whole on one screen, says what to do, who
+talks and who watches (by name), the team's code word and the way out; the pair rules are folded
+below, in one place."""
 import json
 
 import pytest
@@ -36,7 +36,7 @@ def test_all_six_items_are_on_the_first_screen_and_the_timer_comes_after_them(ne
     page.reload()
     expect(page.locator("#bvc-age")).to_contain_text("Scoret")
     assert page.evaluate(SCREEN, "#bvc .item") == [True] * len(c.bvc_items())
-    order = page.evaluate("""() => ['#bvc-result', '#bvc .items', '#timer-start', '#bvc-log']
+    order = page.evaluate("""() => ['#bvc-result', '#bvc .items', '#timer-start', '#risk-card', '#bvc-log']
         .map(s => document.querySelector(s).getBoundingClientRect().top)""")
     assert order == sorted(order)
 
