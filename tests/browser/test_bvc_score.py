@@ -10,18 +10,13 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (FORM_READY, Db, first_page, go_offline, log_in, logged_in_profile, outbox,
-                                   save_contact, wait_for_offline_ready, wait_for_rows, wait_until)
+from tests.browser.helpers import (FORM_READY, Db, first_page, freeze, log_in, logged_in_profile, offline_phone,
+                                   outbox, save_contact, wait_for_rows, wait_until)
 from tests.live import set_up_team
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
 HIGH = ("Forvirring", "Irritabilitet", "Fysiske trusler")
-
-
-def freeze(page, at):
-    page.clock.install(time=at - timedelta(seconds=10))
-    page.clock.pause_at(at)
 
 
 def kept(page):
@@ -38,14 +33,8 @@ def tab(page, name):
 
 
 def test_the_score_survives_the_tab_bar_a_reload_and_a_restart_offline_until_nulstil(launch, own_server, tmp_path):
-    own_server.start()
     profile = tmp_path / "profile"
-    ctx = launch(profile, timezone_id="Europe/Copenhagen")
-    page = first_page(ctx)
-    page.goto(own_server.url + "/bvc")
-    wait_for_offline_ready(page)
-    go_offline(ctx, own_server)
-    freeze(page, T0)
+    ctx, page = offline_phone(launch, own_server, profile, T0, "/bvc")
     page.goto(own_server.url + "/bvc")
     for item in HIGH:
         page.get_by_text(item, exact=True).click()

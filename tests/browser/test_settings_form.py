@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.helpers import fill_settings
+
 
 def stored(page):
     return [json.loads(page.evaluate(f"localStorage.getItem('{k}') || 'null'")) for k in ("gk.settings", "gk.pair")]
@@ -14,11 +16,8 @@ def stored(page):
 def test_one_gem_keeps_the_pair_and_both_numbers(page, server):
     page.goto(server.url + "/settings")
     expect(page.get_by_role("button", name=re.compile("^Gem"))).to_have_count(1)
-    page.get_by_label("Koordinatorens mobilnummer").fill("87 65 43 21")
-    page.get_by_label("Dit navn").fill("Mette")
-    page.get_by_label("Makkerens navn").fill("Bo")
-    page.get_by_label("Makkerens mobilnummer").fill("12 34 56 78")
-    page.get_by_role("button", name="Gem", exact=True).click()
+    page.get_by_label("Koordinatorens mobilnummer").fill("87 65 43 21")    # typed first, saved with the rest
+    fill_settings(page, me="Mette", coordinator="87 65 43 21")
     expect(page.locator("#settings-status")).to_have_text("Gemt på telefonen: Mette og Bo, koordinatorens nummer.")
     settings, pair = stored(page)
     assert settings["coordinator_phone"] == "+4587654321" and settings["name"] == "Mette"
@@ -38,11 +37,7 @@ def test_a_number_typed_and_then_the_tab_bar_is_kept(page, server):
 
 def test_a_wrong_number_is_named_and_nothing_else_is_lost(page, server):
     page.goto(server.url + "/settings")
-    page.get_by_label("Dit navn").fill("Mette")
-    page.get_by_label("Makkerens navn").fill("Bo")
-    page.get_by_label("Makkerens mobilnummer").fill("12 34 56 78")
-    page.get_by_label("Koordinatorens mobilnummer").fill("ring til Ole")
-    page.get_by_role("button", name="Gem", exact=True).click()
+    fill_settings(page, me="Mette", coordinator="ring til Ole")
     expect(page.locator("#s-coordinator-err")).to_have_text("Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78.")
     expect(page.get_by_label("Koordinatorens mobilnummer")).to_be_focused()
     expect(page.get_by_label("Koordinatorens mobilnummer")).to_have_attribute("aria-invalid", "true")

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, first_page, go_offline, poll,
-                                   set_up_team_by_form, wait_for_offline_ready, wait_until)
+from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, fill_settings, first_page, freeze,
+                                   go_offline, poll, set_up_team_by_form, wait_for_offline_ready, wait_until)
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
@@ -47,18 +47,8 @@ def set_up_phone(page, base):
     """First visit with network: the kit is cached, and the worker fills in the settings (no login)."""
     page.goto(base + "/settings")
     wait_for_offline_ready(page)
-    page.get_by_label("Dit navn").fill("Anna")
-    page.get_by_label("Makkerens navn").fill("Bo")
-    page.get_by_label("Makkerens mobilnummer").fill("12 34 56 78")
-    page.get_by_label("Koordinatorens mobilnummer").fill("+45 87 65 43 21")
-    page.get_by_role("button", name="Gem", exact=True).click()
+    fill_settings(page)
     expect(page.locator("#settings-status")).to_have_text("Gemt på telefonen: Anna og Bo, koordinatorens nummer.")
-
-
-def freeze(page, at):
-    """The page's clock at `at`, standing still: only run_for moves it, so every figure is exact."""
-    page.clock.install(time=at - timedelta(seconds=10))
-    page.clock.pause_at(at)
 
 
 def sms_parts(href):

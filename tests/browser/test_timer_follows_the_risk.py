@@ -5,20 +5,15 @@ middle keeps the timer and the band; a running timer shows as a chip on every ot
 offline fallback page too), and the chip opens the timer."""
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import first_page, go_offline, wait_for_offline_ready
+from tests.browser.helpers import offline_phone
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 T0 = datetime(2026, 11, 23, 12, 44, tzinfo=ZONE)
-
-
-def freeze(page, at):
-    page.clock.install(time=at - timedelta(seconds=10))
-    page.clock.pause_at(at)
 
 
 def settle(page):
@@ -39,13 +34,7 @@ def in_view(page, selector):
 
 
 def test_from_a_high_score_to_a_running_timer_and_a_chip_on_every_page(launch, own_server, tmp_path):
-    own_server.start()
-    ctx = launch(tmp_path / "profile", timezone_id="Europe/Copenhagen")
-    page = first_page(ctx)
-    page.goto(own_server.url + "/")
-    wait_for_offline_ready(page)
-    go_offline(ctx, own_server)
-    freeze(page, T0)
+    ctx, page = offline_phone(launch, own_server, tmp_path / "profile", T0)
 
     # No score on the phone yet: the page says so and does not pretend to know the risk.
     page.goto(own_server.url + "/timer")

@@ -3,12 +3,14 @@
 are dropped or misread by some messages apps; with no number, the link still opens the app with
 the text written. And on a phone that says it is an iPhone, the alarm's links take the iOS form."""
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.helpers import fill_settings, freeze
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
           "Version/17.5 Mobile/15E148 Safari/604.1")
@@ -64,14 +66,9 @@ def test_one_link_per_recipient_and_one_without_when_there_is_none(page, server)
 def test_on_an_iphone_the_alarm_links_take_the_ios_form(new_context, server):
     page = new_context(user_agent=IPHONE, timezone_id="Europe/Copenhagen").new_page()
     at = datetime(2026, 11, 23, 12, 44, tzinfo=ZoneInfo("Europe/Copenhagen"))
-    page.clock.install(time=at - timedelta(seconds=10))
-    page.clock.pause_at(at)
+    freeze(page, at)
     page.goto(server.url + "/settings")
-    page.get_by_label("Dit navn").fill("Mette")
-    page.get_by_label("Makkerens navn").fill("Bo")
-    page.get_by_label("Makkerens mobilnummer").fill("12 34 56 78")
-    page.get_by_label("Koordinatorens mobilnummer").fill("87 65 43 21")
-    page.get_by_role("button", name="Gem", exact=True).click()
+    fill_settings(page, me="Mette", coordinator="87 65 43 21")
     page.goto(server.url + "/timer")
     page.get_by_role("radio", name="Andet antal minutter").check()
     page.get_by_label("Minutter", exact=True).fill("1")

@@ -48,6 +48,7 @@ if (form) {
     if (band.id !== shownBand) {
       result.className = `result bvc-bar band-${band.id}`;
       labelEl.textContent = band.name;
+      result.querySelector("[data-band-full]").textContent = band.label;
       riskHead.className = `risk-head band-${band.id}`;
       riskHead.querySelector("[data-band-action]").textContent = band.action;
       for (const el of document.querySelectorAll("[data-show-for]")) {
