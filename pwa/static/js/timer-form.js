@@ -5,7 +5,10 @@
 // nothing may stand between a worker and the timer.
 import { bandFor } from "./bvc.js";
 import { loadScore, scoreAge } from "./bvc-score.js";
-import { loadPair, loadSettings, normalisePhone, savePair, saveSettings, validMinutes } from "./timer-core.js";
+import { limit } from "./rules.js";
+import {
+  loadPair, loadSettings, MAX_MINUTES, normalisePhone, savePair, saveSettings, validMinutes,
+} from "./timer-core.js";
 
 const PHONE_HELP = "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78 – eller lad feltet stå tomt.";
 
@@ -99,7 +102,7 @@ export function startForm(form, { bands, defaults }) {
       return false;
     }
     const s = settings();
-    const name = need.name ? form.elements.name.value.trim().slice(0, 60) : "";
+    const name = need.name ? form.elements.name.value.trim().slice(0, limit("person_name")) : "";
     if (name) s.name = name;
     if (coordinatorPhone) s.coordinator_phone = coordinatorPhone;
     const pair = loadPair();
@@ -124,7 +127,7 @@ export function startForm(form, { bands, defaults }) {
     const choice = chosenMinutes();
     const err = $("t-minutes-err");
     const minutesInput = form.elements.minutes;
-    err.textContent = choice.minutes ? "" : "Skriv et helt antal minutter fra 1 til 720.";
+    err.textContent = choice.minutes ? "" : `Skriv et helt antal minutter fra 1 til ${MAX_MINUTES}.`;
     err.hidden = Boolean(choice.minutes);
     if (!choice.minutes) {
       minutesInput.setAttribute("aria-invalid", "true");
