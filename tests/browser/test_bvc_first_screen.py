@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from pwa import content as c
+from pwa import bvc, content as c
 
 PAIR = {"me": {"id": None, "name": "Anna"}, "partner": {"id": None, "name": "Bo", "phone": "+4512345678"},
         "talker": "me", "date": "2026-11-23"}
@@ -30,12 +30,12 @@ SCREEN = """sel => {
 def test_all_six_items_are_on_the_first_screen_and_the_timer_comes_after_them(new_context, server, width, height):
     page = new_context(viewport={"width": width, "height": height}).new_page()
     page.goto(server.url + "/bvc")
-    assert page.evaluate(SCREEN, "#bvc .item") == [True] * len(c.bvc_items())
+    assert page.evaluate(SCREEN, "#bvc .item") == [True] * len(bvc.items())
     # A score kept from earlier shows its age in the same line as the hint: nothing moves down.
     page.get_by_text("Forvirring", exact=True).click()
     page.reload()
     expect(page.locator("#bvc-age")).to_contain_text("Scoret")
-    assert page.evaluate(SCREEN, "#bvc .item") == [True] * len(c.bvc_items())
+    assert page.evaluate(SCREEN, "#bvc .item") == [True] * len(bvc.items())
     order = page.evaluate("""() => ['#bvc-result', '#bvc .items', '#timer-start', '#risk-card', '#bvc-log']
         .map(s => document.querySelector(s).getBoundingClientRect().top)""")
     assert order == sorted(order)
@@ -48,7 +48,7 @@ def test_one_card_on_one_screen_says_what_to_do_now(new_context, server, items):
     page.evaluate("([pair, rules]) => { localStorage.setItem('gk.pair', JSON.stringify(pair));"
                   " localStorage.setItem('gk.team-rules', JSON.stringify(rules)); }", [PAIR, RULES])
     page.goto(server.url + "/bvc?" + "&".join(f"items={i}" for i in items))
-    band = c.band_for(len(items))
+    band = bvc.band_for(len(items))
     card = page.locator("#risk-card")
     card.evaluate("el => el.scrollIntoView({block: 'start'})")
     assert page.evaluate(SCREEN, "#risk-card") == [True], card.bounding_box()
