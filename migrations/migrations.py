@@ -322,3 +322,56 @@ def m0012_access_log_integrity_login_locks(db):
             unlocked_by INTEGER REFERENCES users(id)
         )""")
     db.execute("CREATE UNIQUE INDEX login_locks_open ON login_locks (username) WHERE unlocked_at IS NULL")
+
+
+@migrations(name="0016_checkin_restarts_the_interval")
+def m0016_checkin_restarts_the_interval(db):
+    # "Jeg er OK" no longer ends a timer (issue 13): it confirms the check-in
+    # and the same interval starts again (event 'checkin'); only "Jeg har
+    # forladt adressen" ('checkout') and "Stop timeren" ('stop', status
+    # 'stopped') end it. 'ok' stays: older phones ended their timer with it,
+    # and it still means that. checked_in_at is the last check-in, for the
+    # team page and the coordinator's e-mail. SQLite cannot change a CHECK
+    # constraint in place, so both tables are rebuilt with their rows and
+    # indexes; nothing refers to them by foreign key.
+    db.execute("""
+        CREATE TABLE checkin_timers_new (
+            id TEXT PRIMARY KEY,            -- UUID made on the phone
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            started_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,           -- the next check-in
+            place TEXT NOT NULL DEFAULT '',
+            band TEXT CHECK (band IN ('low', 'moderate', 'high')),
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'ok', 'stopped', 'checked_out')),
+            checked_in_at TEXT,             -- the last "Jeg er OK"; NULL until the first
+            updated_at TEXT NOT NULL,
+            notified_at TEXT                -- when the coordinator was mailed about this due_at
+        )""")
+    db.execute("""
+        INSERT INTO checkin_timers_new (id, team_id, user_id, started_at, due_at, place, band, status,
+                                        updated_at, notified_at)
+        SELECT id, team_id, user_id, started_at, due_at, place, band, status, updated_at, notified_at
+        FROM checkin_timers""")
+    db.execute("DROP TABLE checkin_timers")
+    db.execute("ALTER TABLE checkin_timers_new RENAME TO checkin_timers")
+    db.execute("CREATE INDEX checkin_timers_team_due ON checkin_timers (team_id, status, due_at)")
+    db.execute("""
+        CREATE TABLE checkin_events_new (
+            id TEXT PRIMARY KEY,            -- UUID made on the phone
+            timer_id TEXT NOT NULL,         -- no foreign key: an event may arrive before its start
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            type TEXT NOT NULL CHECK (type IN ('start', 'extend', 'checkin', 'ok', 'stop', 'checkout')),
+            at TEXT NOT NULL,
+            minutes INTEGER,
+            place TEXT NOT NULL DEFAULT '',
+            band TEXT,
+            received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )""")
+    db.execute("INSERT INTO checkin_events_new SELECT id, timer_id, team_id, user_id, type, at, minutes, place, band,"
+               " received_at FROM checkin_events")
+    db.execute("DROP TABLE checkin_events")
+    db.execute("ALTER TABLE checkin_events_new RENAME TO checkin_events")
+    db.execute("CREATE INDEX checkin_events_timer ON checkin_events (timer_id)")

@@ -67,7 +67,8 @@ def bvc():
     if known not in ("kendt", "ukendt"):
         abort(400, description="borger: skal være 'kendt' eller 'ukendt'")
     return render_template("bvc.html", bvc=c.content()["bvc"], checked=set(checked),
-                           total=total, band=band, known=known, stage_names=_stage_names(), **_team_rule_defaults())
+                           total=total, band=band, known=known, stage_names=_stage_names(),
+                           score_keep=team_rules.BY_ID["score_keep"].default_value(), **_team_rule_defaults())
 
 
 @bp.get("/stages")

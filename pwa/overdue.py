@@ -24,10 +24,11 @@ OVERDUE_WINDOW = timedelta(hours=24)
 
 
 def overdue(db, team_id, at=None):
-    """Running timers of one team whose check-in is overdue, oldest first."""
+    """Running timers of one team whose check-in is overdue, oldest first. A timer the worker
+    checked in on runs on until it is ended, so it is overdue whenever its next check-in is."""
     at = at or timers.now()
     rows = db.execute(
-        "SELECT t.id, u.name AS worker, t.started_at, t.due_at, t.place, t.band FROM checkin_timers t"
+        "SELECT t.id, u.name AS worker, t.started_at, t.due_at, t.place, t.band, t.checked_in_at FROM checkin_timers t"
         " JOIN users u ON u.id = t.user_id"
         " WHERE t.team_id = ? AND t.status = 'running' AND t.due_at < ? AND t.due_at >= ? ORDER BY t.due_at",
         [team_id, timers.stamp(at), timers.stamp(at - OVERDUE_WINDOW)])
@@ -61,6 +62,13 @@ def coordinator_email(team_id):
     return setting or None
 
 
+def last_checkin(timer):
+    """The last sign of life the server has: a check-in, or the start."""
+    if timer["checked_in_at"]:
+        return f"Sidst tjekket ind kl. {local_clock(timer['checked_in_at'])}."
+    return "Ikke tjekket ind siden starten."
+
+
 def _message(timer, team_name, to):
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
@@ -71,9 +79,10 @@ def _message(timer, team_name, to):
         f"{timer['worker']} ({team_name}) skulle have tjekket ind senest kl. {local_clock(timer['due_at'])}"
         f" og har ikke gjort det.\n\n"
         f"Sted: {place}\n"
-        f"Timeren blev startet kl. {local_clock(timer['started_at'])}.\n\n"
+        f"Timeren blev startet kl. {local_clock(timer['started_at'])}.\n"
+        f"{last_checkin(timer)}\n\n"
         f"Ring til {timer['worker']} eller makkeren nu. Følg teamets aftaler, hvis I ikke får kontakt.\n\n"
-        f"Sendt én gang af Gadekontakt. Se også teamsiden.\n")
+        f"Sendt én gang for hver overskredet tjek-ind af Gadekontakt. Se også teamsiden.\n")
     return msg
 
 
@@ -88,7 +97,10 @@ def _send(msg):
 
 
 def notify_overdue(db, at=None):
-    """Mail each overdue timer to its team's coordinator once; return (sent, failed)."""
+    """Mail each missed check-in to its team's coordinator once; return (sent, failed).
+
+    Once per due time: a check-in or an extension clears notified_at
+    (timers._recompute), so a timer that is missed again is mailed again."""
     at = at or timers.now()
     sent = failed = 0
     teams = db.execute("SELECT DISTINCT t.team_id, m.name AS team_name FROM checkin_timers t JOIN teams m ON m.id = t.team_id"

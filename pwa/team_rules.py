@@ -3,8 +3,8 @@
 Each rule is defined once here (its kind and limits) and worded once in
 content/da.json (label, hint, text default). A team's row holds only the
 rules its administrator has set; every other rule shows its default, marked
-as a default. New rules (a score that expires, an escalation time) are one
-more entry in RULES and in da.json, with no schema change.
+as a default. New rules (an escalation time) are one more entry in RULES and
+in da.json, with no schema change, as the score's keeping time was.
 
 The rules hold no citizen data, so the phone may keep them in localStorage
 and show them offline on /bvc, /timer and /settings.
@@ -45,6 +45,9 @@ RULES = (
     Rule("way_out", "longtext", max_len=LIMITS["way_out"]),
     Rule("sms_rule", "longtext", max_len=LIMITS["sms_rule"]),
     *(Rule(f"checkin_{band}", "minutes", default=minutes) for band, minutes in DEFAULT_MINUTES.items()),
+    # How long the phone keeps a BVC score (for the timer's default, the
+    # contact log, a return to /bvc): about one encounter and its log.
+    Rule("score_keep", "minutes", default=2 * 60),
 )
 BY_ID = {r.id: r for r in RULES}
 
@@ -65,10 +68,6 @@ def for_page(team_id=None):
     """The rules as a page lists them: words from da.json with this team's values."""
     vals, _ = values(team_id)
     return [dict(r.words(), **vals[r.id]) for r in RULES]
-
-
-def minutes(vals):
-    return {r.id.removeprefix("checkin_"): vals[r.id]["value"] for r in RULES if r.kind == "minutes"}
 
 
 class MinutesField(IntegerField):

@@ -1,8 +1,11 @@
 """Check-in timers: the phone's timer mirrored on the server, so the team sees a missed check-in.
 
 The phone is the source of truth and works alone; the server is told what
-happened as a list of events (start, extend, ok, checkout), each with the
-phone's UUID. Events are stored as they arrive, idempotently by that id, and
+happened as a list of events, each with the phone's UUID: start, extend
+("+15 min"), checkin ("Jeg er OK": the check-in is confirmed and the same
+interval starts again), and the three that end a timer: checkout ("Jeg har
+forladt adressen"), stop ("Stop timeren") and ok ("Jeg er OK" on a phone from
+before issue 13, which ended its timer there and so ends it here too). Events are stored as they arrive, idempotently by that id, and
 a timer's state is always recomputed from all of its events sorted by the
 time they happened on the phone. So a check-in made offline and uploaded an
 hour later, a batch sent twice, or events that arrive out of order all leave
@@ -25,7 +28,9 @@ from .rules import Refused
 
 bp = Blueprint("timers", __name__, url_prefix="/api/timers")
 
-TYPES = ("start", "extend", "ok", "checkout")
+TYPES = ("start", "extend", "checkin", "ok", "stop", "checkout")
+# The events that end a timer, and the status each leaves it in.
+ENDS = {"ok": "ok", "stop": "stopped", "checkout": "checked_out"}
 EVENT_FIELDS = {"id", "timer_id", "type", "at", "minutes", "place", "band"}
 # Millisecond precision keeps two taps in the same second in their order;
 # one fixed format makes the text columns sort and compare as times.
@@ -61,7 +66,7 @@ def validate_event(ev):
     out = {"id": rules.uuid_field(ev.get("id"), "id"), "timer_id": rules.uuid_field(ev.get("timer_id"), "timer_id")}
     kind = ev.get("type")
     if kind not in TYPES:
-        raise Refused("type", "skal være 'start', 'extend', 'ok' eller 'checkout'")
+        raise Refused("type", "skal være 'start', 'extend', 'checkin', 'ok', 'stop' eller 'checkout'")
     out["type"] = kind
     out["at"] = _at(ev.get("at"))
     minutes = ev.get("minutes")
@@ -85,35 +90,41 @@ def validate_event(ev):
 
 # --- applying events ------------------------------------------------------------
 
-# Within the same instant an extension counts before a check-in, so "+15 min"
-# and "Jeg er OK" tapped together still end with the timer stopped.
-_RANK = {"start": 0, "extend": 1, "ok": 2, "checkout": 2}
+# Within the same instant a check-in counts before an extension, and both
+# before an end, so "Jeg er OK", "+15 min" and "Stop" tapped together still
+# give the worker the whole interval and fifteen minutes, then stop.
+_RANK = {"start": 0, "checkin": 1, "extend": 2, "ok": 3, "stop": 3, "checkout": 3}
 
 
 def replay(events):
     """The timer's state from its events, or None while its start has not arrived.
 
-    Pure, so the rules are in one place: the start always comes first (it
-    carries the length); the rest apply in the order they happened. After
-    "ok" or "checkout" the timer is closed and later events change nothing.
-    An extension adds its minutes to the due time, or to the moment of the
-    tap when the timer had already run out (the same rule as the phone's).
+    Pure, so the rules are in one place (the phone's timer-core.js keeps the
+    same): the start always comes first (it carries the interval); the rest
+    apply in the order they happened. A check-in makes the next one due a
+    whole interval after it; an extension adds its minutes to the due time,
+    or to the moment of the tap when the timer had already run out. After an
+    end (ENDS) the timer is closed and later events change nothing.
     """
     start = next((e for e in events if e["type"] == "start"), None)
     if start is None:
         return None
     t0 = parse(start["at"])
-    state = {"started_at": start["at"], "due_at": stamp(t0 + timedelta(minutes=start["minutes"])),
-             "place": start["place"], "band": start["band"], "status": "running", "updated_at": start["at"]}
+    interval = timedelta(minutes=start["minutes"])
+    state = {"started_at": start["at"], "due_at": stamp(t0 + interval), "place": start["place"],
+             "band": start["band"], "status": "running", "checked_in_at": None, "updated_at": start["at"]}
     rest = sorted((e for e in events if e is not start), key=lambda e: (e["at"], _RANK[e["type"]], e["id"]))
     for e in rest:
         if state["status"] != "running" or e["type"] == "start":
             continue
-        if e["type"] == "extend":
+        if e["type"] == "checkin":
+            state["due_at"] = stamp(parse(e["at"]) + interval)
+            state["checked_in_at"] = e["at"]
+        elif e["type"] == "extend":
             base = max(parse(state["due_at"]), parse(e["at"]))
             state["due_at"] = stamp(base + timedelta(minutes=e["minutes"]))
         else:
-            state["status"] = "ok" if e["type"] == "ok" else "checked_out"
+            state["status"] = ENDS[e["type"]]
         state["updated_at"] = e["at"]
     return state
 
@@ -128,10 +139,14 @@ def _recompute(db, user, timer_id):
     if state is None:
         return
     db.execute(
-        "INSERT INTO checkin_timers (id, team_id, user_id, started_at, due_at, place, band, status, updated_at)"
-        " VALUES (:id, :team_id, :user_id, :started_at, :due_at, :place, :band, :status, :updated_at)"
+        "INSERT INTO checkin_timers (id, team_id, user_id, started_at, due_at, place, band, status, checked_in_at,"
+        " updated_at) VALUES (:id, :team_id, :user_id, :started_at, :due_at, :place, :band, :status, :checked_in_at,"
+        " :updated_at)"
         " ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, due_at = excluded.due_at,"
-        " place = excluded.place, band = excluded.band, status = excluded.status, updated_at = excluded.updated_at",
+        " place = excluded.place, band = excluded.band, status = excluded.status,"
+        " checked_in_at = excluded.checked_in_at, updated_at = excluded.updated_at,"
+        # A new due time is a new check-in to miss: the coordinator is told again if it is.
+        " notified_at = CASE WHEN checkin_timers.due_at = excluded.due_at THEN checkin_timers.notified_at END",
         dict(state, id=timer_id, team_id=user["team_id"], user_id=user["id"]))
 
 

@@ -11,13 +11,14 @@ from pwa import assets
 DATA = ["idb.js", "seal.js", "vault.js", "device.js", "changes.js", "api.js", "handin.js", "session.js",
         "citizen-cache.js", "outbox.js", "sync.js"]
 TIMER = ["timer-core.js", "timer-alarm.js", "device.js", "team-rules.js", "rules.js"]
+SCORE = ["bvc.js", "bvc-score.js"]
 
 # Each page: its module scripts, and every module they import statically,
 # however deep (dynamic imports wait for the first paint, so they are not
-# preloaded: sync-status.js, lock.js and the BVC page's citizen list).
+# preloaded: sync-status.js, lock.js, the timer chip and the BVC page's citizen list).
 PAGES = {
     "/": (["app.js"], []),
-    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js"], TIMER),
+    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js"], ["bvc-score.js", *TIMER, "timer-sms.js"]),
     "/stages": (["app.js", "stages.js", "open-target.js"], ["stage-choice.js"]),
     "/prompts": (["app.js", "prompts.js", "open-target.js"], ["stage-choice.js"]),
     "/manual": (["app.js", "open-target.js"], []),
@@ -26,9 +27,9 @@ PAGES = {
     "/offline": (["app.js"], []),
     "/log": (["app.js", "log.js"],
              ["phone-data.js", *DATA, "contact-form.js", "contact-lists.js", "corrections.js", "outbox-list.js",
-              "form-errors.js", "dates.js", "bvc.js", "citizen-info.js", "lock.js", "timer-core.js", "team-rules.js",
+              "form-errors.js", "dates.js", *SCORE, "citizen-info.js", "lock.js", "timer-core.js", "team-rules.js",
               "rules.js"]),
-    "/timer": (["app.js", "timer.js"], [*TIMER, "timer-sync.js"]),
+    "/timer": (["app.js", "timer.js"], [*TIMER, *SCORE, "timer-form.js", "timer-sms.js", "timer-sync.js"]),
     "/settings": (["app.js", "settings.js"], TIMER),
     "/login": (["app.js", "login.js"], ["device.js"]),
     "/citizens": (["app.js"], []),

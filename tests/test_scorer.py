@@ -31,8 +31,15 @@ def test_server_rendered_score_without_javascript(client, checked):
     resp = client.get("/bvc", query_string={"items": list(checked)})
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert re.search(r'class="result band-(\w+)"', html).group(1) == expected_band(len(checked))
+    band = expected_band(len(checked))
+    assert re.search(r'class="result bvc-bar band-(\w+)"', html).group(1) == band
     assert f'data-total>{len(checked)}<' in html
+    # The band in words, in the bar; at moderate and high the card with the action, and not at low.
+    shown = bvc.band_for(len(checked))
+    assert re.search(r"data-band-label[^>]*>([^<]*)<", html).group(1) == shown["name"]
+    assert re.search(r"data-band-full>([^<]*)<", html).group(1) == shown["label"]     # what a screen reader hears
+    card = re.search(r'<section id="risk-card"[^>]*>', html).group(0)
+    assert (" hidden" in card) == (band == "low")
     for item in IDS:
         box = re.search(rf'<input type="checkbox" id="item-{item}"[^>]*>', html).group(0)
         assert ("checked" in box) == (item in checked)

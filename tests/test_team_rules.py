@@ -9,7 +9,7 @@ from tests.helpers import assert_matches_spec, csrf_from
 
 GOOD = {"tr-code_word": "Har du set min blå kuglepen?", "tr-way_out": "Vi står altid mellem borgeren og døren.",
         "tr-sms_rule": "Sms til makker, når vi går fra et hjemmebesøg.", "tr-checkin_low": "45",
-        "tr-checkin_moderate": "20", "tr-checkin_high": "10"}
+        "tr-checkin_moderate": "20", "tr-checkin_high": "10", "tr-score_keep": "90"}
 
 
 def save_rules(actions, client=None, **changes):
@@ -35,6 +35,7 @@ def test_without_a_login_the_phone_gets_the_defaults_and_no_team(client):
     assert set(resp.json["rules"]) == {r.id for r in RULES}
     assert all(r["default"] for r in resp.json["rules"].values())
     assert resp.json["rules"]["checkin_high"]["value"] == 15
+    assert resp.json["rules"]["score_keep"]["value"] == 120     # a BVC score is kept two hours
 
 
 def test_a_new_team_has_the_defaults_marked_as_defaults(logged_in):
@@ -55,7 +56,8 @@ def test_the_administrator_sets_the_rules_and_every_phone_gets_them(logged_in):
     assert json.loads(rules) == {"code_word": "Har du set min blå kuglepen?",
                                  "way_out": "Vi står altid mellem borgeren og døren.",
                                  "sms_rule": "Sms til makker, når vi går fra et hjemmebesøg.",
-                                 "checkin_low": 45, "checkin_moderate": 20, "checkin_high": 10}
+                                 "checkin_low": 45, "checkin_moderate": 20, "checkin_high": 10,
+                                 "score_keep": 90}
     assert by == logged_in.session()["user"]["id"]
     resp = logged_in.client.get("/api/team/rules")
     assert_matches_spec(resp, "/api/team/rules")
@@ -90,6 +92,7 @@ def test_a_worker_sees_the_rules_but_cannot_change_them(logged_in, app):
     ("tr-checkin_moderate", "en halv time", "Tjek-ind-tid ved moderat risiko: skriv et helt antal minutter fra 1 til 720."),
     ("tr-checkin_moderate", "12.5", "Tjek-ind-tid ved moderat risiko: skriv et helt antal minutter fra 1 til 720."),
     ("tr-checkin_moderate", None, "Tjek-ind-tid ved moderat risiko: skriv et helt antal minutter fra 1 til 720."),
+    ("tr-score_keep", "0", "En BVC-score huskes på telefonen i: skriv et helt antal minutter fra 1 til 720."),
 ])
 def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(logged_in, field, value, message):
     assert save_rules(logged_in).status_code == 302

@@ -1,15 +1,19 @@
-"""Check-in timers on the server: events from the phone applied exactly, overdue check-ins on the
-team page of that team only, the coordinator's e-mail through a real SMTP server, bad input refused."""
+"""Check-in timers on the server: events from the phone applied exactly ("Jeg er OK" starts the
+interval again; only checking out or stopping ends a timer; an older phone's "ok" still ends it),
+overdue check-ins on the team page of that team only, the coordinator's e-mail through a real SMTP
+server once per missed check-in, bad input refused, and the migration that brought the new rule."""
 import email
 import random
 import re
 import socket
 import uuid
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from pwa.kit import PAGES
+from pwa.timers import replay
 from tests.helpers import assert_matches_spec
 
 PATH = "/api/timers/events"
@@ -42,8 +46,8 @@ def send(actions, events, client=None):
 def timer_row(actions, timer_id):
     db = actions.db()
     try:
-        row = db.execute("SELECT status, started_at, due_at, place, band FROM checkin_timers WHERE id = ?",
-                         [timer_id]).fetchone()
+        row = db.execute("SELECT status, started_at, due_at, place, band, checked_in_at FROM checkin_timers"
+                         " WHERE id = ?", [timer_id]).fetchone()
     finally:
         db.conn.close()
     return row and dict(row)
@@ -59,7 +63,8 @@ def timers_snapshot(actions):
 
 # --- events -------------------------------------------------------------------------
 
-def test_start_then_ok_closes_the_timer(logged_in):
+def test_start_then_ok_from_an_older_phone_closes_the_timer(logged_in):
+    """Before issue 13 "Jeg er OK" ended the timer on the phone and sent 'ok': it still ends it here."""
     s = start(ago(5))
     resp = send(logged_in, [s])
     assert resp.json["results"] == [{"id": s["id"], "status": "stored"}]
@@ -161,6 +166,8 @@ def test_a_bad_start_is_refused_naming_the_field_and_changes_nothing(logged_in, 
     ("extend", {}, "minutes"),
     ("ok", {"minutes": 15}, "minutes"),
     ("checkout", {"place": "Trappen"}, "place"),
+    ("checkin", {"minutes": 15}, "minutes"),
+    ("stop", {"band": "high"}, "band"),
     ("extend", {"minutes": 15, "band": "high"}, "band"),
 ])
 def test_fields_that_belong_to_another_type_are_refused(logged_in, kind, change, field):
@@ -219,6 +226,57 @@ def test_another_workers_timer_cannot_be_touched(logged_in):
     [result] = send(logged_in, [dict(start(ago(1)), id=s["id"])], client=bo).json["results"]
     assert result["status"] == "refused" and result["error"]["field"] == "id"
     assert timer_row(logged_in, s["timer_id"])["status"] == "running"
+
+
+# --- "Jeg er OK" starts the interval again ------------------------------------------
+
+T = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+def at(minutes):
+    return iso(T + timedelta(minutes=minutes))
+
+
+def ev(kind, minute, **extra):
+    return dict({"id": str(uuid.uuid4()), "type": kind, "at": at(minute), "minutes": None, "place": "",
+                 "band": None}, **extra)
+
+
+@pytest.mark.parametrize("later, status, due, checked_in", [
+    ([], "running", 15, None),
+    ([ev("checkin", 10)], "running", 25, 10),                          # the whole interval from the check-in
+    ([ev("checkin", 10), ev("checkin", 22)], "running", 37, 22),
+    ([ev("checkin", 40)], "running", 55, 40),                          # overdue, then OK: from the tap
+    ([ev("extend", 5, minutes=15), ev("checkin", 10)], "running", 25, 10),   # a check-in ends the extra time
+    ([ev("checkin", 10), ev("extend", 12, minutes=15)], "running", 40, 10),
+    ([ev("checkin", 10), ev("checkout", 20)], "checked_out", 25, 10),
+    ([ev("checkin", 10), ev("stop", 20), ev("checkin", 30)], "stopped", 25, 10),   # nothing after an end
+    ([ev("ok", 10), ev("checkin", 12)], "ok", 15, None),               # an older phone's OK ended it
+    ([ev("stop", 10, id="b"), ev("extend", 10, minutes=15, id="c"), ev("checkin", 10, id="a")],
+     "stopped", 40, 10),                                               # one instant: check-in, extend, stop
+])
+def test_replay_a_checkin_restarts_the_interval_and_only_an_end_ends_it(later, status, due, checked_in):
+    state = replay([ev("start", 0, minutes=15, place="Trappen", band="high"), *later])
+    assert state["status"] == status and state["due_at"] == at(due)
+    assert state["checked_in_at"] == (at(checked_in) if checked_in is not None else None)
+    assert state["place"] == "Trappen" and state["band"] == "high" and state["started_at"] == at(0)
+
+
+def test_checkins_keep_a_timer_running_and_off_the_overdue_list_until_one_is_missed(logged_in):
+    s = start(ago(50), minutes=15, place="Opgang, Nørregade 12")
+    send(logged_in, [s, event(s["timer_id"], "checkin", ago(38)), event(s["timer_id"], "checkin", ago(24))])
+    row = timer_row(logged_in, s["timer_id"])
+    assert row["status"] == "running" and row["checked_in_at"] > s["at"]
+    # Due 15 minutes after the last check-in, 24 minutes ago: nine minutes overdue.
+    section = logged_in.client.get("/team").get_data(as_text=True).split('id="h-overdue"')[1].split("<h2")[0]
+    assert "Opgang, Nørregade 12" in section and ("9 min. over tid" in section or "8 min. over tid" in section)
+    assert "sidst tjekket ind kl." in section
+    send(logged_in, [event(s["timer_id"], "checkin", ago(0))])
+    page = logged_in.client.get("/team").get_data(as_text=True)
+    assert "Nørregade" not in page and "Ingen overskredne tjek-ind" in page
+    assert timer_row(logged_in, s["timer_id"])["status"] == "running"
+    send(logged_in, [event(s["timer_id"], "stop", ago(0))])
+    assert timer_row(logged_in, s["timer_id"])["status"] == "stopped"
 
 
 # --- the team page ------------------------------------------------------------------
@@ -305,6 +363,30 @@ def test_overdue_mail_reaches_the_coordinator_once(logged_in, smtp_server, runne
     assert len(inbox.messages) == 2
 
 
+def test_each_missed_checkin_is_mailed_once_with_the_last_checkin(logged_in, smtp_server, runner, app):
+    controller, inbox = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="gadekontakt@example.org",
+                      COORDINATOR_EMAIL="koordinator@example.org")
+    s = start(ago(40), minutes=15, place="Banegårdsparken")         # due 25 minutes ago
+    send(logged_in, [s])
+    assert "Sent 1," in runner.invoke(args=["notify-overdue"]).output
+    assert "Ikke tjekket ind siden starten." in inbox.messages[0][1].get_payload(decode=True).decode()
+    assert "Sent 0," in runner.invoke(args=["notify-overdue"]).output
+    # The worker checked in (the phone was offline; it arrives now): the next check-in was due
+    # 15 minutes after it, 5 minutes ago, and was missed too. That is a new missed check-in.
+    checkin = event(s["timer_id"], "checkin", ago(20))
+    send(logged_in, [checkin])
+    assert "Sent 1," in runner.invoke(args=["notify-overdue"]).output
+    second = inbox.messages[1][1].get_payload(decode=True).decode()
+    stamp_ = datetime.fromisoformat(checkin["at"].replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Copenhagen"))
+    assert f"Sidst tjekket ind kl. {stamp_:%H.%M}." in second and "Banegårdsparken" in second
+    assert "Sent 0," in runner.invoke(args=["notify-overdue"]).output
+    # Checked in on time from now on: nothing more to mail.
+    send(logged_in, [event(s["timer_id"], "checkin", ago(0))])
+    assert "Sent 0," in runner.invoke(args=["notify-overdue"]).output
+    assert len(inbox.messages) == 2
+
+
 def test_a_failed_send_is_retried_on_the_next_run(logged_in, smtp_server, runner, app):
     controller, inbox = smtp_server
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), MAIL_FROM="gadekontakt@example.org",
@@ -334,18 +416,20 @@ def test_timer_and_settings_pages_are_precached_field_kit_pages(client):
         assert resp.status_code == 200 and "Log ind" not in resp.get_data(as_text=True)
 
 
-def test_high_band_shows_the_pairs_roles_with_the_manuals_words_and_the_teams_rules(client):
+def test_high_band_shows_one_card_with_the_action_the_roles_and_the_teams_rules(client):
     html = client.get("/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler").get_data(as_text=True)
-    roles = html.split('id="h-roles"')[1].split("</section>")[0]
-    assert "Mærker I begyndende uro i gruppen, taler kun én af jer med borgerne" in roles   # 4.3.1, from da.json
-    assert "Manualen 4.3.1" in roles
+    card = html.split('id="risk-card"')[1].split("</section>")[0]
+    assert "Deeskalering SKAL igangsættes" in card and "Manualen Bilag 1A" in card
+    assert "Taler med borgeren" in card and "Observerer og afgør, om I går" in card and "Manualen 4.3.1" in card
     # The code word and the way out are the team's rules; with no team yet, the defaults, marked so.
-    assert "Kodeord for »vi går nu«" in roles and "Vejen ud" in roles and "Teamets aftaler" in roles
-    assert "Standard – ikke aftalt i teamet endnu" in roles
-    assert "Taler med borgeren" in roles and "Observerer" in roles
-    assert " hidden" not in re.search(r'<section[^>]*aria-labelledby="h-roles"[^>]*>', html).group(0)
+    assert "Kodeord for »vi går nu«" in card and "Vejen ud" in card and "Teamets aftaler" in card
+    assert "Standard – ikke aftalt i teamet endnu" in card
+    assert " hidden" not in re.search(r'<section id="risk-card"[^>]*>', html).group(0)
+    # The pair rules are in one place, folded below, and not repeated in the card.
+    unrest = "Mærker I begyndende uro i gruppen, taler kun én af jer med borgerne"
+    assert html.count(unrest) == 1 and unrest not in card
     low = client.get("/bvc").get_data(as_text=True)
-    assert " hidden" in re.search(r'<section[^>]*aria-labelledby="h-roles"[^>]*>', low).group(0)
+    assert " hidden" in re.search(r'<section id="risk-card"[^>]*>', low).group(0)
 
 
 def test_bvc_offers_a_timer_whose_length_follows_the_band(client):
@@ -353,3 +437,45 @@ def test_bvc_offers_a_timer_whose_length_follows_the_band(client):
     assert "Start tjek-ind-timer (15 min)" in high and 'href="/timer?band=high"' in high
     low = client.get("/bvc").get_data(as_text=True)
     assert "Start tjek-ind-timer (60 min)" in low and 'href="/timer?band=low"' in low
+
+
+# --- the migration -----------------------------------------------------------------
+
+def test_the_migration_keeps_every_timer_and_event_and_what_they_meant(tmp_path):
+    """0016 rebuilds both tables (SQLite cannot change a CHECK in place): rows, indexes and the
+    old 'ok' survive, the new event types and the 'stopped' status are accepted, nonsense is not."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from migrations.migrations import migrations
+    db = Database(tmp_path / "old.sqlite")
+    migrations.apply(db, stop_before="0016_checkin_restarts_the_interval")
+    db.execute("INSERT INTO teams (id, name) VALUES (1, 'Team Nord')")
+    db.execute("INSERT INTO users (id, team_id, username, name, password_hash) VALUES (1, 1, 'anna', 'Anna', 'x')")
+    old = [("a", "start", at(0), 15), ("b", "ok", at(10), None), ("c", "start", at(20), 30)]
+    for eid, kind, when, minutes in old:
+        db.execute("INSERT INTO checkin_events (id, timer_id, team_id, user_id, type, at, minutes)"
+                   " VALUES (?, ?, 1, 1, ?, ?, ?)", [eid, "t1" if eid != "c" else "t2", kind, when, minutes])
+    db.execute("INSERT INTO checkin_timers (id, team_id, user_id, started_at, due_at, status, updated_at)"
+               " VALUES ('t1', 1, 1, ?, ?, 'ok', ?)", [at(0), at(15), at(10)])
+    db.execute("INSERT INTO checkin_timers (id, team_id, user_id, started_at, due_at, status, updated_at,"
+               " notified_at) VALUES ('t2', 1, 1, ?, ?, 'running', ?, ?)", [at(20), at(50), at(20), at(51)])
+    db.conn.commit()
+    events_before = db.execute("SELECT * FROM checkin_events ORDER BY id").fetchall()
+
+    migrations.apply(db)
+    assert db.execute("SELECT * FROM checkin_events ORDER BY id").fetchall() == events_before
+    assert db.execute("SELECT id, status, due_at, checked_in_at, notified_at FROM checkin_timers ORDER BY id"
+                      ).fetchall() == [("t1", "ok", at(15), None, None), ("t2", "running", at(50), None, at(51))]
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                        " AND tbl_name LIKE 'checkin_%' AND name NOT LIKE 'sqlite_%'")}
+    assert indexes == {"checkin_timers_team_due", "checkin_events_timer"}
+    with db.conn:
+        db.execute("INSERT INTO checkin_events (id, timer_id, team_id, user_id, type, at)"
+                   " VALUES ('d', 't2', 1, 1, 'checkin', ?), ('e', 't2', 1, 1, 'stop', ?)", [at(30), at(40)])
+        db.execute("UPDATE checkin_timers SET status = 'stopped', checked_in_at = ? WHERE id = 't2'", [at(30)])
+    for bad in ("INSERT INTO checkin_events (id, timer_id, team_id, user_id, type, at) VALUES ('f', 't2', 1, 1,"
+                " 'pause', '2026-01-01T00:00:00.000Z')", "UPDATE checkin_timers SET status = 'paused'"):
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute(bad)

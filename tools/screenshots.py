@@ -13,7 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-PAGES = {"home": "/", "bvc": "/bvc", "bvc-high": "/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler",
+PAGES = {"home": "/", "bvc": "/bvc?borger=ukendt", "bvc-moderate": "/bvc?items=forvirring",
+         "bvc-high": "/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler",
          "stages": "/stages?stage=contemplation", "prompts": "/prompts?stage=action", "manual": "/manual",
          "about": "/about", "offline": "/offline", "log": "/log", "citizens": "/citizens", "team": "/team",
          "timer": "/timer", "settings": "/settings", "access-log": "/admin/access-log", "search": "/search?q=skala"}
@@ -59,6 +60,39 @@ def seed(req, base):
     return records[0]["id"]
 
 
+def tiles(page, path):
+    """Tiles of one phone screen each: readable, unlike one tall strip."""
+    width = page.viewport_size["width"]
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for i, top in enumerate(range(0, height, 740)):
+        page.screenshot(path=f"{path}-{i}.png", full_page=True,
+                        clip={"x": 0, "y": top, "width": width, "height": min(740, height - top)})
+
+
+def timer_states(ctx, base, out, suffix):
+    """The check-in timer as it is used: idle on a new phone, running, overdue, and the chip it
+    puts on every other page. The page's clock is Playwright's, so nothing waits in real time."""
+    page = ctx.new_page()
+    page.clock.install(time=datetime(2026, 11, 23, 12, 44))
+    page.goto(base + "/timer?band=high")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    tiles(page, f"{out}/timer-idle-{suffix}")
+    page.get_by_label("Sted").fill("Banegårdsparken")
+    page.get_by_label("Dit navn").fill("Mette")
+    page.get_by_label("Makkerens mobilnummer").fill("12 34 56 78")
+    page.get_by_label("Koordinatorens mobilnummer").fill("87 65 43 21")
+    page.get_by_role("button", name="Start timer (15 min)").click()
+    page.screenshot(path=f"{out}/timer-running-{suffix}-0.png")
+    page.clock.run_for("15:05")
+    tiles(page, f"{out}/timer-alarm-{suffix}")
+    page.goto(base + "/stages?stage=contemplation")
+    page.clock.run_for(3000)
+    page.get_by_role("link", name="Tjek ind nu").wait_for()
+    page.screenshot(path=f"{out}/chip-{suffix}-0.png")
+    page.close()
+
+
 def main(base="http://127.0.0.1:5000", out="screenshots"):
     Path(out).mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -73,11 +107,9 @@ def main(base="http://127.0.0.1:5000", out="screenshots"):
                 page = ctx.new_page()
                 for name, path in pages.items():
                     page.goto(base + path)
-                    # Tiles of one phone screen each: readable, unlike one tall strip.
-                    height = page.evaluate("document.documentElement.scrollHeight")
-                    for i, top in enumerate(range(0, height, 740)):
-                        page.screenshot(path=f"{out}/{name}-{width}-{scheme}-{i}.png", full_page=True,
-                                        clip={"x": 0, "y": top, "width": width, "height": min(740, height - top)})
+                    tiles(page, f"{out}/{name}-{width}-{scheme}")
+                page.close()
+                timer_states(ctx, base, out, f"{width}-{scheme}")
                 ctx.close()
         browser.close()
 

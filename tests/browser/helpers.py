@@ -5,6 +5,7 @@ the server's SQLite file. Fixtures (which open and close browsers and
 servers) are in conftest.py."""
 import sqlite3
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -48,6 +49,34 @@ def go_offline(ctx, server):
     """No signal: the browser's network off, and the server stopped, so nothing can come from it."""
     server.stop()
     ctx.set_offline(True)
+
+
+def freeze(page, at):
+    """The page's clock at `at`, standing still: only run_for moves it, so every figure is exact."""
+    page.clock.install(time=at - timedelta(seconds=10))
+    page.clock.pause_at(at)
+
+
+def offline_phone(launch, server, profile, at, path="/"):
+    """A phone in Copenhagen (from the `launch` fixture) that has cached the kit from `path`,
+    then lost its signal (the server stopped too), its clock frozen at `at`."""
+    server.start()
+    ctx = launch(profile, timezone_id="Europe/Copenhagen")
+    page = first_page(ctx)
+    page.goto(server.url + path)
+    wait_for_offline_ready(page)
+    go_offline(ctx, server)
+    freeze(page, at)
+    return ctx, page
+
+
+def fill_settings(page, me="Anna", partner="Bo", partner_phone="12 34 56 78", coordinator="+45 87 65 43 21"):
+    """Today's pair and the numbers, typed into /settings (open) as a worker does, then "Gem"."""
+    page.get_by_label("Dit navn").fill(me)
+    page.get_by_label("Makkerens navn").fill(partner)
+    page.get_by_label("Makkerens mobilnummer").fill(partner_phone)
+    page.get_by_label("Koordinatorens mobilnummer").fill(coordinator)
+    page.get_by_role("button", name="Gem", exact=True).click()
 
 
 def poll(page, check, message, timeout=30.0):

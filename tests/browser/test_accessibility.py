@@ -9,7 +9,7 @@ from pwa.kit import PAGES
 from tests.browser.helpers import AXE, TARGETS, axe_violations
 from tests.live import LiveServer, set_up_team
 
-STATES = PAGES + ["/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler",
+STATES = PAGES + ["/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler", "/bvc?items=verbale_trusler",
                   "/bvc?items=forvirring&borger=kendt", "/stages?stage=action", "/prompts?stage=relapse",
                   "/search?q=hjemmebesøg"]
 

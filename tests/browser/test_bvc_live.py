@@ -22,18 +22,22 @@ def test_all_64_combinations_score_live_like_the_server(page, server):
               const r = document.getElementById('bvc-result');
               out.push([mask, Number(r.querySelector('[data-total]').textContent),
                         r.className, r.querySelector('[data-band-label]').textContent,
-                        document.getElementById('h-plan').closest('section').hidden]);
+                        document.getElementById('h-plan').closest('details').hidden,
+                        document.getElementById('risk-card').hidden,
+                        document.querySelector('#risk-card [data-band-action]').textContent]);
             }
             return out;
         }""", IDS)
     assert len(seen) == 64
-    for mask, total, cls, label, plan_hidden in seen:
+    for mask, total, cls, label, plan_hidden, card_hidden, action in seen:
         checked = [i for n, i in enumerate(IDS) if mask & (1 << n)]
         expected_total, band = bvc.score(checked)
         assert total == expected_total
-        assert cls == f"result band-{band['id']}"
-        assert label == band["label"]
+        assert cls == f"result bvc-bar band-{band['id']}"
+        assert label == band["name"]
         assert plan_hidden == (band["id"] != "high")
+        assert card_hidden == (band["id"] == "low")
+        assert action == band["action"]
 
 
 def test_definition_is_one_tap_away(page, server):
@@ -57,9 +61,9 @@ def test_band_is_shown_by_words_and_shape_not_colour_alone(page, server):
     page.goto(server.url + "/bvc")
     icons = {}
     for checked, band in (([], "low"), (IDS[:1], "moderate"), (IDS[:3], "high")):
-        page.goto(server.url + "/bvc?" + "&".join(f"items={i}" for i in checked))
+        page.goto(server.url + "/bvc?borger=ukendt" + "".join(f"&items={i}" for i in checked))
         glyph = page.evaluate(
             "getComputedStyle(document.querySelector('.band-icon'), '::before').content")
         icons[band] = glyph
-        expect(page.locator("[data-band-label]")).to_have_text(bvc.band_for(len(checked))["label"])
+        expect(page.locator("[data-band-label]")).to_have_text(bvc.band_for(len(checked))["name"])
     assert len(set(icons.values())) == 3 and "none" not in icons.values()

@@ -16,8 +16,9 @@ def score_bvc_by_tap_and_keyboard(page, base):
     page.get_by_text("Forvirring", exact=True).click()          # tap
     expect(result.locator("[data-total]")).to_have_text("1")
     expect(result).to_contain_text("Moderat risiko for vold")
-    expect(result).to_contain_text("Deeskalering igangsættes.")
-    expect(page.locator("#h-deesk")).to_be_visible()
+    card = page.locator("#risk-card")
+    expect(card).to_contain_text("Deeskalering igangsættes.")
+    expect(page.get_by_text("Deeskalering", exact=True)).to_be_visible()     # the folded tips
     expect(page.locator("#h-plan")).to_be_hidden()
     page.focus("#item-irritabilitet")                            # keyboard
     page.keyboard.press("Space")
@@ -26,7 +27,7 @@ def score_bvc_by_tap_and_keyboard(page, base):
     page.keyboard.press("Space")
     expect(result.locator("[data-total]")).to_have_text("3")
     expect(result).to_contain_text("Høj risiko for vold")
-    expect(result).to_contain_text("Deeskalering SKAL igangsættes")
+    expect(card).to_contain_text("Deeskalering SKAL igangsættes")
     expect(page.locator("#h-plan")).to_be_visible()
     page.get_by_role("button", name="Nulstil til næste kontakt").click()
     expect(result.locator("[data-total]")).to_have_text("0")

@@ -48,12 +48,12 @@ def test_rules_set_on_team_show_offline_on_bvc_timer_and_settings(launch, own_se
     ctx.set_offline(True)
 
     page.goto(base + HIGH)
-    roles = page.locator("#roles")
+    roles = page.locator("#risk-card")
     expect(roles).to_be_visible()
-    code = rule(page, "code_word", "#roles")
+    code = rule(page, "code_word", "#risk-card")
     expect(code.locator("[data-rule-value]")).to_have_text("Har du set min blå kuglepen?")
     expect(code.locator("[data-rule-default]")).to_be_hidden()
-    expect(rule(page, "way_out", "#roles")).to_contain_text("Vi står altid mellem borgeren og døren.")
+    expect(rule(page, "way_out", "#risk-card")).to_contain_text("Vi står altid mellem borgeren og døren.")
     expect(page.locator("#timer-start")).to_have_text("Start tjek-ind-timer (10 min)")
 
     page.goto(base + "/timer")
@@ -74,7 +74,7 @@ def test_rules_set_on_team_show_offline_on_bvc_timer_and_settings(launch, own_se
     ctx = launch(tmp_path / "profile", offline=True)
     page = first_page(ctx)
     page.goto(base + HIGH)
-    expect(rule(page, "code_word", "#roles").locator("[data-rule-value]")).to_have_text("Har du set min blå kuglepen?")
+    expect(rule(page, "code_word", "#risk-card").locator("[data-rule-value]")).to_have_text("Har du set min blå kuglepen?")
 
 
 def test_a_phone_that_never_logged_in_shows_the_defaults_marked_as_defaults(launch, server, tmp_path):
@@ -85,7 +85,7 @@ def test_a_phone_that_never_logged_in_shows_the_defaults_marked_as_defaults(laun
     ctx.set_offline(True)
     for path in (HIGH, "/timer", "/settings"):
         page.goto(server.url + path)
-        scope = "#roles" if path == HIGH else "#main"
+        scope = "#risk-card" if path == HIGH else "#main"
         code = rule(page, "code_word", scope)
         expect(code.locator("[data-rule-value]")).to_have_text("Jeg har glemt opladeren i bilen")
         expect(code.locator("[data-rule-default]")).to_have_text(f"({DEFAULT_MARK})")

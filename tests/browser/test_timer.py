@@ -1,8 +1,9 @@
 """The check-in timer on a phone with no network and a stopped server, under Playwright's clock:
-started from a high BVC it runs 15 minutes; it runs out and alerts with an SMS holding the place
-and the times; "+15 min", "Jeg er OK" and "Jeg har forladt adressen" work; a running timer
-survives a reload and a browser restart. Online, with a login, the timer reaches the team page
-and an offline check-in follows when the signal returns."""
+started from a high BVC it runs 15 minutes; it runs out and alerts with an SMS holding the name,
+the place and the time; "+15 min" works; "Jeg er OK" checks in and starts the same interval
+again; only "Jeg har forladt adressen" or "Stop timeren" end it; a running timer survives a
+reload and a browser restart. Online, with a login, the timer reaches the team page and an
+offline check-in follows when the signal returns."""
 import json
 import re
 from datetime import datetime, timedelta
@@ -12,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, first_page, go_offline,
-                                   set_up_team_by_form, wait_for_offline_ready, wait_until)
+from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, fill_settings, first_page, freeze,
+                                   go_offline, poll, set_up_team_by_form, wait_for_offline_ready, wait_until)
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
@@ -46,26 +47,19 @@ def set_up_phone(page, base):
     """First visit with network: the kit is cached, and the worker fills in the settings (no login)."""
     page.goto(base + "/settings")
     wait_for_offline_ready(page)
-    page.get_by_label("Dit navn").fill("Anna")
-    page.get_by_label("Makkerens navn").fill("Bo")
-    page.get_by_label("Makkerens mobilnummer").fill("12 34 56 78")
-    page.get_by_role("button", name="Gem makkerpar").click()
-    expect(page.locator("#pair-status")).to_have_text("Gemt: Anna og Bo.")
-    page.get_by_label("Koordinatorens mobilnummer").fill("+45 87 65 43 21")
-    page.get_by_role("button", name="Gem nummeret").click()
-    expect(page.locator("#settings-status")).to_have_text("Gemt på telefonen.")
-
-
-def freeze(page, at):
-    """The page's clock at `at`, standing still: only run_for moves it, so every figure is exact."""
-    page.clock.install(time=at - timedelta(seconds=10))
-    page.clock.pause_at(at)
+    fill_settings(page)
+    expect(page.locator("#settings-status")).to_have_text("Gemt på telefonen: Anna og Bo, koordinatorens nummer.")
 
 
 def sms_parts(href):
-    m = re.fullmatch(r"sms:([^?]*)\?body=(.*)", href)
+    """An Android-style link (this Chromium's user agent): one number, then ?body=."""
+    m = re.fullmatch(r"sms:(\+\d+|)\?body=(.*)", href)
     assert m, href
-    return m.group(1).split(","), unquote(m.group(2))
+    return m.group(1), unquote(m.group(2))
+
+
+def alarm_links(scope):
+    return [sms_parts(a.get_attribute("href")) for a in scope.locator("a[href^='sms:']").all()]
 
 
 def notifications(page):
@@ -89,10 +83,10 @@ def test_timer_from_a_high_bvc_runs_out_offline_alerts_and_offers_the_sms(launch
     expect(page.locator("#timer-start")).to_have_text("Start tjek-ind-timer (60 min)")
     for item in ("Forvirring", "Irritabilitet", "Fysiske trusler"):
         page.get_by_text(item, exact=True).click()
-    expect(page.locator("#bvc-result")).to_contain_text("Høj risiko for vold")
+    expect(page.locator("#bvc-result")).to_contain_text("3/6 Høj risiko")
     # The high band shows the pair's roles from today's pair, and the code word: with no
     # login on this phone, the team rules' default, marked as a default.
-    roles = page.locator("#roles")
+    roles = page.locator("#risk-card")
     expect(roles.locator('[data-role="talker"]')).to_have_text("Anna")
     expect(roles.locator('[data-role="observer"]')).to_have_text("Bo")
     code = roles.locator('[data-team-rule="code_word"]')
@@ -122,11 +116,15 @@ def test_timer_from_a_high_bvc_runs_out_offline_alerts_and_offers_the_sms(launch
     page.clock.run_for(2000)                       # 10.15.01: the check-in is missed
     expect(countdown).to_have_text("00:00")
     expect(page.get_by_role("alert")).to_contain_text("Tiden er gået kl. 10.15, og du har ikke tjekket ind")
-    sms = page.get_by_role("link", name="Send alarm-sms til makker og koordinator")
+    # One link per recipient: two numbers in one sms: link are unreliable.
+    sms = page.get_by_role("link", name="Send alarm-sms til Bo")
     expect(sms).to_be_visible()
-    numbers, body = sms_parts(sms.get_attribute("href"))
-    assert numbers == ["+4512345678", "+4587654321"]
-    assert PLACE in body and "kl. 10.00" in body and "kl. 10.15" in body and "Anna" in body
+    expect(page.get_by_role("link", name="Send alarm-sms til koordinatoren")).to_be_visible()
+    links = alarm_links(page.locator("#t-sms-alarm"))
+    assert [n for n, _ in links] == ["+4512345678", "+4587654321"] and links[0][1] == links[1][1]
+    body = links[0][1]
+    assert body == (f"ALARM: Anna har ikke tjekket ind (senest kl. 10.15). Sidst: {PLACE} kl. 10.00. "
+                    "Ring til Anna nu. Får du ikke svar, så følg teamets aftale.")
     assert page.evaluate("window.__vibrations.length") == 1 and page.evaluate("window.__beeps") > 0
     wait_until(page, "navigator.serviceWorker.getRegistration('/').then(r => r.getNotifications())"
                      ".then(ns => ns.length === 1)")
@@ -140,16 +138,37 @@ def test_timer_from_a_high_bvc_runs_out_offline_alerts_and_offers_the_sms(launch
 
     page.clock.run_for("05:00")
     expect(countdown).to_have_text("10:00")
+    # "Jeg er OK" checks in at 10.20 and starts the same 15 minutes again: the worker is
+    # still at the address, and still protected.
     page.get_by_role("button", name="Jeg er OK").click()
+    expect(countdown).to_have_text("15:00")
+    expect(page.locator("#t-due")).to_have_text("Tjek ind senest kl. 10.35")
+    expect(page.locator("#t-status")).to_have_text("Tjekket ind kl. 10.20. Næste tjek-ind senest kl. 10.35.")
+    expect(page.locator("#t-meta")).to_contain_text("sidst tjekket ind kl. 10.20")
+    page.clock.run_for("15:01")                     # and the next one is missed: it alarms again
+    expect(alert).to_contain_text("Tiden er gået kl. 10.35")
+    _, body = alarm_links(page.locator("#t-sms-alarm"))[0]
+    assert f"Sidst: {PLACE} kl. 10.20." in body and "(senest kl. 10.35)" in body
+    page.get_by_role("button", name="Jeg er OK").click()
+    expect(countdown).to_have_text("15:00")
+    expect(alert).to_have_text("")
+
+    # Only an explicit stop (or leaving the address) ends it, and the stop asks first.
+    page.get_by_role("button", name="Stop timeren").click()
+    page.get_by_role("button", name="Fortryd").click()
+    expect(countdown).to_be_visible()
+    page.get_by_role("button", name="Stop timeren").click()
+    page.get_by_role("button", name="Ja, stop timeren").click()
     expect(countdown).to_be_hidden()
-    expect(page.locator("#t-status")).to_have_text("Timeren er stoppet. Godt, at du er OK.")
+    expect(page.locator("#t-status")).to_have_text("Timeren er stoppet. Der er ingen alarm, før du starter en ny.")
     expect(page.get_by_role("button", name=re.compile("^Start timer"))).to_be_visible()
+    vibrations = page.evaluate("window.__vibrations.length")
     page.clock.run_for("30:00")                     # a stopped timer never alarms
     expect(alert).to_have_text("")
-    assert page.evaluate("window.__vibrations.length") == 1
+    assert page.evaluate("window.__vibrations.length") == vibrations == 2
 
     # What the server will be told when there is a signal, in order.
-    assert queued(page) == [("start", 15), ("extend", 15), ("ok", None)]
+    assert queued(page) == [("start", 15), ("extend", 15), ("checkin", None), ("checkin", None), ("stop", None)]
     assert errors == []
 
 
@@ -185,16 +204,19 @@ def test_a_timer_by_hand_survives_reload_and_restart_and_checks_out_by_sms(launc
     expect(page.locator("#t-due")).to_have_text("Tjek ind senest kl. 10.45")
 
     leave = page.get_by_role("link", name="Jeg har forladt adressen")
-    numbers, body = sms_parts(leave.get_attribute("href"))
-    assert numbers == ["+4512345678", "+4587654321"]
+    number, body = sms_parts(leave.get_attribute("href"))
+    assert number == "+4512345678"
     assert "har forladt adressen (Bænken ved kirken) kl. 10.20" in body
     page.clock.run_for("02:00")
     leave.click()
-    # The link the tap followed, rewritten in the tap to hold this minute.
-    numbers, body = sms_parts(page.locator("#t-checkout").get_attribute("href"))
-    assert "kl. 10.22" in body and "Anna" in body
+    # The link the tap followed, rewritten in the tap to hold this minute, went to the
+    # partner; the coordinator gets the same text from the next link.
+    number, body = sms_parts(page.locator("#t-checkout").get_attribute("href"))
+    assert number == "+4512345678" and "kl. 10.22" in body and "Anna" in body
     expect(page.get_by_role("timer")).to_be_hidden()
     expect(page.locator("#t-status")).to_contain_text("forladt adressen kl. 10.22")
+    assert alarm_links(page.locator("#t-more-sms")) == [("+4587654321", body)]
+    expect(page.get_by_role("link", name="Send også til koordinatoren")).to_be_visible()
     page.clock.run_for("01:00:00")
     expect(page.locator("#t-alert")).to_have_text("")
     assert queued(page) == [("start", 45), ("checkout", None)]
@@ -210,16 +232,18 @@ def test_the_bvc_page_alarms_too_while_the_worker_scores(launch, own_server, tmp
     page.goto(own_server.url + "/timer?band=moderate")
     page.get_by_role("button", name="Start timer (30 min)").click()
     page.goto(own_server.url + "/bvc")
-    expect(page.locator("#timer-running")).to_contain_text("30:00 til tjek-ind (kl. 10.30)")
-    expect(page.locator("#timer-start")).to_be_hidden()
+    page.clock.run_for(500)                # the chip comes after the first paint (a timeout, on this clock)
+    expect(page.get_by_role("link", name="Tjek-ind om 30:00")).to_be_visible()     # the chip
+    expect(page.locator("#timer-start")).to_have_text("Tjek-ind-timeren kører – åbn den")
     page.clock.run_for("30:01")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Tjek-ind-tiden er gået (kl. 10.30)")
-    _, body = sms_parts(alert.get_by_role("link", name="Send alarm-sms").get_attribute("href"))
+    expect(page.get_by_role("link", name="Tjek ind nu")).to_be_visible()
+    _, body = sms_parts(alert.get_by_role("link", name="Send alarm-sms til Bo").get_attribute("href"))
     assert "kl. 10.00" in body and "kl. 10.30" in body
     alert.get_by_role("link", name="Åbn timeren").click()
     page.get_by_role("button", name="Jeg er OK").click()
-    expect(page.locator("#t-status")).to_contain_text("Timeren er stoppet")
+    expect(page.locator("#t-status")).to_contain_text("Tjekket ind kl. 10.30")
     assert errors == []
 
 
@@ -245,7 +269,7 @@ def test_pair_from_the_team_list_in_two_taps_then_timer_on_the_team_page(launch,
     expect(me).to_be_checked()
     me.check()                                                                              # tap 1
     page.get_by_role("group", name="Din makker i dag").get_by_role("radio", name="Bo Berg").check()  # tap 2
-    expect(page.locator("#pair-status")).to_have_text("Gemt: Anna Admin og Bo Berg (uden mobilnummer).")
+    expect(page.locator("#settings-status")).to_have_text("Gemt på telefonen: Anna Admin og Bo Berg (uden mobilnummer).")
     pair = json.loads(page.evaluate("localStorage.getItem('gk.pair')"))
     ids = {w["name"]: w["id"] for w in page.evaluate("fetch('/api/session').then(r => r.json())")["workers"]}
     assert pair["me"] == {"id": ids["Anna Admin"], "name": "Anna Admin"}
@@ -281,37 +305,67 @@ def test_pair_from_the_team_list_in_two_taps_then_timer_on_the_team_page(launch,
     expect(overdue).to_contain_text("Anna Admin")
     expect(overdue).to_contain_text(PLACE)
 
-    # The check-in happens with no signal and reaches the team page when it returns.
+    # The check-in happens with no signal and reaches the team page when it returns. By the
+    # server's clock the next one (a minute after it) is already due: still overdue, and said
+    # to have checked in. Then the worker stops the timer, and the team page clears.
     ctx.set_offline(True)
     page.get_by_role("button", name="Jeg er OK").click()
     expect(page.locator("#t-sync")).to_have_text("Uden net: timeren meldes til teamet, når der er forbindelse.")
     ctx.set_offline(False)
     expect(page.locator("#t-sync")).to_have_text("Timeren er meldt til teamet.")
     team.reload()
-    expect(team.locator(".overdue-item")).to_have_count(0)
+    expect(team.locator(".overdue-item")).to_contain_text("sidst tjekket ind kl.")
     db = Db(own_server)
-    assert db.rows("SELECT status FROM checkin_timers") == [("ok",)]
+    assert db.rows("SELECT status, checked_in_at IS NOT NULL FROM checkin_timers") == [("running", 1)]
+    page.get_by_role("button", name="Stop timeren").click()
+    page.get_by_role("button", name="Ja, stop timeren").click()
+    # The status line said "meldt" before the stop too: wait for the row itself.
+    poll(page, lambda: db.rows("SELECT status FROM checkin_timers") == [("stopped",)], "the stop never arrived")
+    team.reload()
+    expect(team.locator(".overdue-item")).to_have_count(0)
     assert errors == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_running_and_alarm_states_pass_axe_and_fit_320px(new_context, server, scheme):
-    """The accessibility suite sees /timer and /settings as first opened; this sees them in use."""
+    """The accessibility suite sees /timer and /settings as first opened; this sees them in use:
+    the first start's questions with an error, the running timer, the stop question, the alarm
+    (on /timer and /bvc), the chip on another page, and the links left after checking out."""
     page = new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme,
                        timezone_id="Europe/Copenhagen").new_page()
     freeze(page, T0)
-    page.goto(server.url + "/settings")
-    page.get_by_label("Dit navn").fill("Anna")
-    page.get_by_label("Makkerens navn").fill("Bo")
-    page.get_by_role("button", name="Gem makkerpar").click()
-    page.goto(server.url + "/timer?band=high")
-    page.get_by_label("Sted").fill(PLACE)
-    page.get_by_role("button", name="Start timer (15 min)").click()
-    for state in ("running", "alarm"):
-        if state == "alarm":
-            page.clock.pause_at(T0 + timedelta(minutes=15, seconds=1))
-            expect(page.get_by_role("alert")).to_be_visible()
+    axe = AXE.read_text()
+
+    def check(state):
         page.clock.resume()                          # axe waits on setTimeout; let time flow for it
-        assert axe_violations(page, AXE.read_text()) == [], state
+        assert axe_violations(page, axe) == [], state
         assert page.evaluate(TARGETS) == [], state
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, state
+
+    page.goto(server.url + "/timer?band=high")
+    page.get_by_label("Sted").fill(PLACE)
+    page.get_by_label("Dit navn").fill("Anna")
+    page.get_by_label("Makkerens mobilnummer").fill("12")
+    page.get_by_role("button", name="Start timer (15 min)").click()
+    expect(page.locator("#t-partner-phone-err")).to_be_visible()
+    check("numbers asked, one wrong")
+    page.get_by_label("Makkerens mobilnummer").fill("12 34 56 78")
+    page.get_by_label("Koordinatorens mobilnummer").fill("87 65 43 21")
+    page.get_by_role("button", name="Start timer (15 min)").click()
+    check("running")
+    page.get_by_role("button", name="Stop timeren").click()
+    check("asked to stop")
+    page.get_by_role("button", name="Fortryd").click()
+    page.clock.pause_at(T0 + timedelta(minutes=16))
+    expect(page.get_by_role("alert")).to_be_visible()
+    check("alarm")
+    page.goto(server.url + "/bvc")
+    expect(page.get_by_role("alert")).to_contain_text("Tjek-ind-tiden er gået")
+    check("alarm on /bvc")
+    page.goto(server.url + "/stages")
+    expect(page.get_by_role("link", name="Tjek ind nu")).to_be_visible()
+    check("chip")
+    page.goto(server.url + "/timer")
+    page.get_by_role("link", name="Jeg har forladt adressen").click()
+    expect(page.get_by_role("link", name="Send også til koordinatoren")).to_be_visible()
+    check("checked out")

@@ -101,6 +101,10 @@ const loaded = document.readyState === "complete" ? Promise.resolve()
 Promise.all([gk.afterFirstPaint, loaded]).then(() => import("./sync-status.js"))
   .catch((err) => console.warn("No sync status:", err));
 
+// A running check-in timer, as a chip on every page (it floats: no layout shift).
+gk.afterFirstPaint.then(() => import("./timer-chip.js"))
+  .catch((err) => console.warn("No timer chip:", err));
+
 // The idle lock, only where there is a citizen list to lock. A page that
 // shows citizens' data from the server loads it at once (it hides that data
 // when the lock has fallen); elsewhere it waits for the first paint, so it

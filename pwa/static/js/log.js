@@ -4,6 +4,7 @@
 // phone keeps changes. The static shell is filled from the phone's cached
 // session and citizen list, so it works the same with or without network.
 import { changes, outbox, sync } from "./phone-data.js";
+import { carryScoreToForm, scoreLogged } from "./bvc-score.js";
 import { contactForm } from "./contact-form.js";
 import { corrections } from "./corrections.js";
 import { clock } from "./dates.js";
@@ -12,6 +13,7 @@ import { outboxList } from "./outbox-list.js";
 
 const form = document.getElementById("log-form");
 if (form) {
+  carryScoreToForm();   // a BVC score handed over before a login: into the URL, before the form reads it
   const $ = (id) => document.getElementById(id);
   const el = { login: $("log-login"), done: $("log-done"), doneActions: $("log-done-actions"),
                errors: $("log-errors"), save: $("log-save") };
@@ -81,6 +83,7 @@ if (form) {
     lastSaved = { id: encounter.id,
                   label: `${correction ? "rettelse – " : ""}${who}, ${clock(encounter.occurred_at).replace("i dag ", "kl. ")}` };
     fixes.end();
+    scoreLogged();      // the handed-over BVC score is in the log now: not offered to the next contact
     say(`Gemt på telefonen – ${navigator.onLine ? "sender …" : "sendes når der er net"} (${lastSaved.label}).`);
     contact.reset();
     el.doneActions.hidden = false;

@@ -1,7 +1,10 @@
 // Settings kept on this phone only (no login, no network): today's pair and
-// the coordinator's number. The code word and the check-in times are the
-// team's rules (team-rules.js shows them here). With the team's worker list
-// from an earlier login, the pair is two taps.
+// the partner's and coordinator's numbers. One form, and each field is kept
+// the moment it changes (a tap on a name, leaving a field, leaving the page),
+// so nothing typed is silently lost; "Gem" keeps them all and says so. The
+// code word and the check-in times are the team's rules (team-rules.js shows
+// them here). With the team's worker list from an earlier login, the pair is
+// two taps.
 import {
   defaultMinutes, loadPair, loadSettings, loadTeam, normalisePhone, savePair, saveSettings, saveTeam,
 } from "./timer-core.js";
@@ -11,8 +14,9 @@ const root = document.getElementById("settings-page");
 if (root) {
   const $ = (id) => document.getElementById(id);
   const defaults = defaultMinutes(root);
-  const pairForm = $("pair-form");
   const form = $("settings-form");
+  const status = $("settings-status");
+  const PHONE_HELP = "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78.";
 
   function fieldError(input, errEl, message) {
     errEl.textContent = message || "";
@@ -50,10 +54,10 @@ if (root) {
     $("pair-free").hidden = Boolean(list.length);
     if (list.length) {
       // What is ticked now wins over what was saved, then the logged-in worker.
-      const ticked = pairForm.querySelector('input[name="me"]:checked');
+      const ticked = form.querySelector('input[name="me"]:checked');
       const meId = ticked ? Number(ticked.value)
         : pair && pair.me && pair.me.id != null ? pair.me.id : team.user && team.user.id;
-      const tickedPartner = pairForm.querySelector('input[name="partner"]:checked');
+      const tickedPartner = form.querySelector('input[name="partner"]:checked');
       const partnerId = tickedPartner ? (tickedPartner.value === "alene" ? "alene" : Number(tickedPartner.value))
         : pair && pair.me ? (pair.partner ? pair.partner.id : "alene") : null;
       const meSet = $("pair-me-list");
@@ -83,9 +87,9 @@ if (root) {
   function chosenPair() {
     const list = workers();
     if (list.length) {
-      const meId = Number((pairForm.querySelector('input[name="me"]:checked') || {}).value);
+      const meId = Number((form.querySelector('input[name="me"]:checked') || {}).value);
       const me = list.find((w) => w.id === meId);
-      const pick = (pairForm.querySelector('input[name="partner"]:checked') || {}).value;
+      const pick = (form.querySelector('input[name="partner"]:checked') || {}).value;
       if (!me || !pick) return null;
       const partner = pick === "alene" ? null : list.find((w) => String(w.id) === pick);
       return { me: { id: me.id, name: me.name }, partner: partner ? { id: partner.id, name: partner.name } : null };
@@ -96,86 +100,115 @@ if (root) {
     return { me: { id: null, name: me }, partner: partner ? { id: null, name: partner } : null };
   }
 
+  // The number field follows the partner: a new name brings the number last
+  // used for it; what the worker typed for this partner is left alone.
+  let phoneFor;
   function showPhone() {
     const pair = chosenPair();
     const field = $("pair-phone-field");
     field.hidden = Boolean(pair && !pair.partner);
-    const name = pair && pair.partner && pair.partner.name;
+    const name = (pair && pair.partner && pair.partner.name) || null;
+    if (name === phoneFor) return;
+    phoneFor = name;
     const stored = loadPair();
     const known = name && (loadSettings(defaults).partner_phones[name] ||
       (stored && stored.partner && stored.partner.name === name && stored.partner.phone));
     if (document.activeElement !== $("pair-phone")) $("pair-phone").value = known || "";
   }
 
-  function savePairNow({ announce }) {
+  // Each save returns {kept: words for the status}, {problem: the field
+  // holding no phone number}, or {} when there is nothing to keep. Errors are
+  // marked on the fields only on "Gem": marked as a field is left, they would
+  // move the button under the finger that is on its way to it.
+  function savePairNow() {
     const pair = chosenPair();
-    const status = $("pair-status");
-    if (!pair) {
-      if (announce) status.textContent = workers().length ? "Vælg dig selv og din makker." : "Skriv dit navn.";
-      return;
-    }
+    if (!pair) return {};
     const phoneInput = $("pair-phone");
     const phone = pair.partner ? normalisePhone(phoneInput.value) : "";
-    if (phone === null) {
-      fieldError(phoneInput, $("pair-phone-err"), "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78.");
-      return;
-    }
-    fieldError(phoneInput, $("pair-phone-err"), "");
+    if (phone === null) return { problem: phoneInput };
     const previous = loadPair();
     if (pair.partner) pair.partner.phone = phone;
     // Keep who talks across a re-save of the same pair.
     if (previous && previous.partner && pair.partner && previous.partner.name === pair.partner.name) {
       pair.talker = previous.talker;
     }
-    const s = loadSettings(defaults);
+    const { minutes, ...s } = loadSettings(defaults);   // the team's times are not the phone's to keep
     s.name = pair.me.name;
     if (pair.partner && phone) s.partner_phones[pair.partner.name] = phone;
     saveSettings(s);
     savePair(pair);
-    status.textContent = pair.partner
-      ? `Gemt: ${pair.me.name} og ${pair.partner.name}${phone ? "" : " (uden mobilnummer)"}.`
-      : `Gemt: ${pair.me.name}, alene i dag.`;
+    return { kept: pair.partner ? `${pair.me.name} og ${pair.partner.name}${phone ? "" : " (uden mobilnummer)"}`
+      : `${pair.me.name}, alene i dag` };
   }
 
-  // A tap on a name saves at once: choosing the pair is two taps.
-  pairForm.addEventListener("change", (e) => {
-    if (e.target.name === "me") renderPairPick();
-    if (e.target.id !== "pair-phone") showPhone();
-    if (e.target.type === "radio" || e.target.id === "pair-phone") {
-      savePairNow({ announce: e.target.id === "pair-phone" });
-    }
-  });
-  // Typing a partner's name shows the number field (and the number last used for that name).
-  pairForm.addEventListener("input", (e) => {
-    if (e.target.id === "pair-partner") showPhone();
-  });
-  pairForm.addEventListener("submit", (e) => {
-    e.preventDefault();
-    savePairNow({ announce: true });
-  });
-
-  // --- the coordinator's number ----------------------------------------------------
-
-  function fillSettings() {
-    form.elements.coordinator_phone.value = loadSettings(defaults).coordinator_phone;
-  }
-
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  function saveCoordinator() {
     const phoneInput = form.elements.coordinator_phone;
     const phone = normalisePhone(phoneInput.value);
-    fieldError(phoneInput, $("s-coordinator-err"), phone === null ? "Skriv et mobilnummer, fx 12 34 56 78 eller +45 12 34 56 78." : "");
-    if (phone === null) {
-      $("settings-status").textContent = "Ikke gemt: ret det markerede felt.";
-      phoneInput.focus();
-      return;
-    }
-    const { minutes, ...s } = loadSettings(defaults);   // the team's times are not the phone's to keep
+    if (phone === null) return { problem: phoneInput };
+    const { minutes, ...s } = loadSettings(defaults);
     s.coordinator_phone = phone;
-    const ok = saveSettings(s);
-    fillSettings();
-    $("settings-status").textContent = ok ? "Gemt på telefonen." : "Kunne ikke gemme: telefonens lager er blokeret.";
+    if (!saveSettings(s)) return {};
+    return phone ? { kept: "koordinatorens nummer" } : {};
+  }
+
+  const phoneFields = () => [[$("pair-phone"), $("pair-phone-err")], [form.elements.coordinator_phone, $("s-coordinator-err")]];
+
+  function say(results) {
+    const problem = results.find((r) => r.problem);
+    const kept = results.filter((r) => r.kept).map((r) => r.kept);
+    if (problem) {
+      status.textContent = `Ikke gemt: ${problem.problem.labels[0].textContent.toLowerCase()}. ` +
+        "Skriv et mobilnummer, fx 12 34 56 78." + (kept.length ? ` Gemt: ${kept.join(", ")}.` : "");
+    } else if (kept.length) {
+      status.textContent = `Gemt på telefonen: ${kept.join(", ")}.`;
+    }
+  }
+
+  // "Gem": everything on the form, kept in one go; wrong numbers marked and the first focused.
+  function saveAll({ announce }) {
+    const results = [savePairNow(), saveCoordinator()];
+    if (!announce) return;
+    if (!chosenPair()) status.textContent = workers().length ? "Vælg dig selv og din makker." : "Skriv dit navn.";
+    say(results);
+    const wrong = new Set(results.map((r) => r.problem).filter(Boolean));
+    for (const [input, err] of phoneFields()) fieldError(input, err, wrong.has(input) ? PHONE_HELP : "");
+    const first = results.find((r) => r.problem);
+    if (first) first.problem.focus();
+  }
+
+  // A tap on a name saves at once: choosing the pair is two taps. A typed
+  // field is kept when the worker leaves it.
+  form.addEventListener("change", (e) => {
+    typed = false;
+    if (e.target.name === "me") renderPairPick();
+    if (e.target.id !== "pair-phone") showPhone();
+    say([e.target === form.elements.coordinator_phone ? saveCoordinator() : savePairNow()]);
   });
+  // Typing a partner's name shows the number field (and the number last used for that name);
+  // a marked number is unmarked as soon as it is one.
+  let typed = false;   // something typed that no "change" has kept yet
+  form.addEventListener("input", (e) => {
+    typed = true;
+    if (e.target.id === "pair-partner") showPhone();
+    for (const [input, err] of phoneFields()) {
+      if (e.target === input && input.hasAttribute("aria-invalid") && normalisePhone(input.value) !== null) {
+        fieldError(input, err, "");
+      }
+    }
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    saveAll({ announce: true });
+  });
+  // Leaving the page by a link or the tab bar while a field still has the
+  // focus: what is in it is kept (a "change" may not come first everywhere).
+  addEventListener("pagehide", () => { if (typed) saveAll({ announce: false }); });
+
+  function fillSettings() {
+    if (document.activeElement !== form.elements.coordinator_phone) {
+      form.elements.coordinator_phone.value = loadSettings(defaults).coordinator_phone;
+    }
+  }
 
   // --- notifications ----------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 // The team's own rules ("Teamets aftaler") on this phone: the code word, the
-// way out, who gets an SMS and when, and the check-in time per risk band.
+// way out, who gets an SMS and when, the check-in time per risk band, and how
+// long a BVC score is kept.
 // They hold no citizen data, so the last copy the server gave is kept in
 // localStorage and shown with no network on /bvc, /timer and /settings.
 // Until a login has brought one, the pages keep the defaults the server
@@ -17,13 +18,20 @@ export function cachedRules() {
   }
 }
 
+// A number of minutes the team has set (the check-in times, how long a score
+// is kept), or null where this phone has no valid copy of it.
+export function teamRuleValue(id) {
+  const copy = cachedRules();
+  const rule = copy && copy.rules[id];
+  return rule && Number.isInteger(rule.value) && rule.value > 0 ? rule.value : null;
+}
+
 // The team's check-in minutes per band, for the bands it has a valid number for.
 export function teamMinutes() {
-  const copy = cachedRules();
   const out = {};
   for (const band of BANDS) {
-    const rule = copy && copy.rules[`checkin_${band}`];
-    if (rule && Number.isInteger(rule.value) && rule.value > 0) out[band] = rule.value;
+    const minutes = teamRuleValue(`checkin_${band}`);
+    if (minutes) out[band] = minutes;
   }
   return out;
 }

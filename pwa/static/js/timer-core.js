@@ -3,6 +3,9 @@
 // survives a reload and a browser restart, and it needs no login or network.
 // A running timer is stored as its due time, never as a countdown, so a
 // frozen or reloaded page still knows exactly when the check-in was due.
+// It runs until the worker has left the address or stops it: "Jeg er OK"
+// checks in and starts the same interval again (the server's replay in
+// pwa/timers.py keeps the same rules). The SMS texts and links are timer-sms.js's.
 import "./device.js";  // self.gk.device.uuid: the id of each timer and event
 import { limit } from "./rules.js";
 import { teamMinutes } from "./team-rules.js";
@@ -155,15 +158,36 @@ export function extendTimer(minutes = EXTEND_MINUTES, now = Date.now()) {
   return timer;
 }
 
-// "ok" (Jeg er OK) or "checkout" (Jeg har forladt adressen).
-export function stopTimer(type, now = Date.now()) {
+// "Jeg er OK": the check-in is confirmed, and the next is due a whole
+// interval from now (the start's minutes; a "+15 min" does not carry over).
+// The one place a check-in happens, so a check-in code (issue 16) goes here.
+export function checkIn(now = Date.now()) {
   const timer = running();
   if (!timer) return null;
-  timer.status = type === "checkout" ? "checked_out" : "ok";
+  timer.due = now + timer.minutes * 60000;
+  timer.checked_in = now;
+  timer.alarmed = false;
+  write(TIMER, timer);
+  queue(timer, "checkin", now);
+  return timer;
+}
+
+// The two ends: "checkout" (Jeg har forladt adressen) or "stop" (Stop timeren).
+const ENDS = { checkout: "checked_out", stop: "stopped" };
+
+export function stopTimer(type, now = Date.now()) {
+  const timer = running();
+  if (!timer || !ENDS[type]) return null;
+  timer.status = ENDS[type];
   timer.stopped = now;
   write(TIMER, timer);
   queue(timer, type, now);
   return timer;
+}
+
+// The last sign of life: the last check-in, or the start.
+export function lastSeen(timer) {
+  return timer.checked_in || timer.started;
 }
 
 export function markAlarmed() {
@@ -174,7 +198,7 @@ export function markAlarmed() {
   }
 }
 
-// --- words and links ---------------------------------------------------------------
+// --- words ----------------------------------------------------------------------------
 
 const CLOCK = new Intl.DateTimeFormat("da-DK", { hour: "2-digit", minute: "2-digit" });
 
@@ -188,31 +212,4 @@ export function countdown(msLeft) {
   const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
   const ss = String(s % 60).padStart(2, "0");
   return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-export function recipients(settings, pair) {
-  const numbers = [pair && pair.partner && pair.partner.phone, settings.coordinator_phone]
-    .map(normalisePhone).filter(Boolean);
-  return [...new Set(numbers)];
-}
-
-export function smsHref(numbers, body) {
-  return `sms:${numbers.join(",")}?body=${encodeURIComponent(body)}`;
-}
-
-function who(settings, pair) {
-  const name = (pair && pair.me && pair.me.name) || settings.name;
-  return name ? `Jeg (${name})` : "Jeg";
-}
-
-export function alarmBody(timer, settings, pair) {
-  const place = timer.place || "ikke angivet";
-  return `Gadekontakt-alarm: ${who(settings, pair)} har ikke tjekket ind. Sted: ${place}. ` +
-    `Timeren startede kl. ${clock(timer.started)} og udløb kl. ${clock(timer.due)}. ` +
-    "Ring til mig nu. Svarer jeg ikke, så følg jeres aftale.";
-}
-
-export function checkoutBody(timer, settings, pair, now = Date.now()) {
-  const place = timer.place ? `adressen (${timer.place})` : "adressen";
-  return `Gadekontakt: ${who(settings, pair)} har forladt ${place} kl. ${clock(now)}. Alt er OK.`;
 }

@@ -1,12 +1,11 @@
 // The timer and the pair on the BVC page: the "Start tjek-ind-timer" link
-// follows the band (and the team's check-in times), the high band's roles
-// show today's pair (team-rules.js shows the code word), and a running timer keeps counting
-// here, alarm included, while the worker scores. Kept apart from bvc.js so
-// the scorer never depends on it.
-import {
-  alarmBody, clock, countdown, defaultMinutes, loadPair, loadSettings, loadTimer, recipients, running, savePair,
-  smsHref,
-} from "./timer-core.js";
+// follows the band (and the team's check-in times), the risk card's roles
+// show today's pair (team-rules.js shows the code word and the way out), and
+// a running timer rings here too, with its SMS, while the worker scores (the
+// chip, timer-chip.js, shows its time left). Kept apart from bvc.js so the
+// scorer never depends on it.
+import { clock, defaultMinutes, loadPair, loadSettings, loadTimer, running, savePair } from "./timer-core.js";
+import { alarmBody, recipients, showSmsLinks, smsLinks } from "./timer-sms.js";
 import { ring, unlockSound } from "./timer-alarm.js";
 
 const cta = document.getElementById("timer-cta");
@@ -18,12 +17,17 @@ if (cta) {
   let band = (/band-(\w+)/.exec(result ? result.className : "") || [])[1] || "low";
 
   function showLink() {
+    if (running()) {
+      link.href = "/timer";
+      link.textContent = "Tjek-ind-timeren kører – åbn den";
+      return;
+    }
     const minutes = loadSettings(defaults).minutes[band];
     link.href = `/timer?band=${encodeURIComponent(band)}`;
     link.textContent = `Start tjek-ind-timer (${minutes} min)`;
   }
 
-  // --- roles for the high band ------------------------------------------------
+  // --- roles on the risk card ---------------------------------------------------
 
   function showRoles() {
     const pair = loadPair();
@@ -40,6 +44,7 @@ if (cta) {
       observer.textContent = pair && pair.me ? "Ingen makker valgt i dag" : "Den anden";
       swap.hidden = true;
     }
+    $("roles-pair").hidden = Boolean(pair && pair.me && pair.partner);
   }
 
   $("roles-swap").addEventListener("click", () => {
@@ -54,18 +59,15 @@ if (cta) {
   const alertBox = $("timer-alert");
   let lastRing = 0;
 
+  let wasRunning = null;
+
   function tick() {
     const t = running(loadTimer());
-    $("timer-running").hidden = !t;
-    link.hidden = Boolean(t);
-    if (!t) {
-      if (alertBox.textContent) alertBox.textContent = "";
-      return;
+    if (Boolean(t) !== wasRunning) {
+      wasRunning = Boolean(t);
+      showLink();
     }
-    const left = t.due - Date.now();
-    $("timer-left").textContent = left > 0 ? `${countdown(left)} til tjek-ind (kl. ${clock(t.due)})`
-      : `tiden udløb kl. ${clock(t.due)}`;
-    if (left > 0) {
+    if (!t || t.due > Date.now()) {
       if (alertBox.textContent) alertBox.textContent = "";
       lastRing = 0;
       return;
@@ -76,17 +78,15 @@ if (cta) {
       const pair = loadPair();
       const p = document.createElement("p");
       p.className = "note note-warn";
-      const sms = document.createElement("a");
-      sms.className = "btn btn-alarm";
-      sms.href = smsHref(recipients(s, pair), alarmBody(t, s, pair));
-      sms.textContent = "Send alarm-sms";
+      const actions = document.createElement("span");
+      actions.className = "actions";
+      showSmsLinks(actions, smsLinks(recipients(s, pair), alarmBody(t, s, pair)),
+                   (name) => (name ? `Send alarm-sms til ${name}` : "Send alarm-sms"));
       const open = document.createElement("a");
       open.className = "btn btn-secondary";
       open.href = "/timer";
       open.textContent = "Åbn timeren";
-      const actions = document.createElement("span");
-      actions.className = "actions";
-      actions.append(sms, open);
+      actions.append(open);
       p.append(`Tjek-ind-tiden er gået (kl. ${clock(t.due)}). Er du OK, så tjek ind på timeren.`, actions);
       alertBox.replaceChildren(p);
     }

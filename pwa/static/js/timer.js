@@ -1,11 +1,15 @@
-// The check-in timer page: start, the large countdown, "Jeg er OK", "+15 min",
-// the alarm with its prewritten SMS, and the check-out SMS. Everything is
-// read from localStorage on every tick, so a reload, a restart or a second
-// tab always shows the one true timer.
+// The check-in timer page: start (its length from the last BVC score on the
+// phone), the large countdown, "Jeg er OK" (check in, same interval again),
+// "+15 min", the alarm with its prewritten SMS, and the two ends: "Jeg har
+// forladt adressen" (with its SMS) and "Stop timeren". Everything is read
+// from localStorage on every tick, so a reload, a restart or a second tab
+// always shows the one true timer.
 import {
-  alarmBody, checkoutBody, clock, countdown, defaultMinutes, extendTimer, EXTEND_MINUTES, loadPair, loadSettings,
-  loadTimer, markAlarmed, pairIsFromToday, recipients, running, smsHref, startTimer, stopTimer, validMinutes,
+  checkIn, clock, countdown, defaultMinutes, extendTimer, EXTEND_MINUTES, loadPair, loadSettings, loadTimer,
+  markAlarmed, pairIsFromToday, running, startTimer, stopTimer,
 } from "./timer-core.js";
+import { missingForAlarm, startForm } from "./timer-form.js";
+import { alarmBody, checkoutBody, recipients, showSmsLinks, smsLinks } from "./timer-sms.js";
 import {
   askNotificationPermission, canNotify, clearNotification, notificationPermission, ring, unlockSound,
 } from "./timer-alarm.js";
@@ -16,107 +20,109 @@ const root = document.getElementById("timer-page");
 if (root) {
   const $ = (id) => document.getElementById(id);
   const defaults = defaultMinutes(root);
+  const bands = JSON.parse(root.dataset.bands);
   const runningView = $("t-running");
   const startView = $("t-start");
   const form = $("t-form");
   const status = $("t-status");
   const alertBox = $("t-alert");
   const alarmBox = $("t-alarm");
-  const smsAlarm = $("t-sms-alarm");
   const checkout = $("t-checkout");
   const REPEAT_MS = 30000;   // the alarm repeats until the worker answers it
   let muted = false;
   let lastRing = 0;
-  let alerted = null;        // the timer id the alert text was written for
+  let alerted = null;        // the timer and due time the alert text was written for
 
   const settings = () => loadSettings(defaults);
-  const BAND_NAMES = Object.fromEntries([...form.querySelectorAll('input[name="band"]')]
-    .filter((r) => r.value).map((r) => [r.value, r.closest("label").querySelector(".opt-text > span").textContent]));
+  const bandName = (id) => (bands.find((b) => b.id === id) || {}).name || "";
 
-  function namesOf(numbers, s, pair) {
-    const out = [];
-    if (pair && pair.partner && pair.partner.phone && numbers.length) out.push(pair.partner.name || "makker");
-    if (s.coordinator_phone) out.push("koordinator");
-    return out.length ? out.join(" og ") : "ingen modtager endnu – tilføj numre under Indstillinger";
+  function namesOf(list) {
+    return list.length ? list.map((r) => r.name).join(" og ") : "ingen modtager endnu – tilføj numre under Indstillinger";
   }
 
   // --- the start form --------------------------------------------------------
 
-  function chosenMinutes() {
-    const band = form.elements.band.value;
-    if (band) return { band, minutes: settings().minutes[band] };
-    return { band: null, minutes: validMinutes(form.elements.minutes.value) };
-  }
-
-  function showChoice() {
-    const s = settings();
-    for (const el of form.querySelectorAll("[data-minutes-for]")) el.textContent = s.minutes[el.dataset.minutesFor];
-    const custom = !form.elements.band.value;
-    $("t-custom").hidden = !custom;
-    const { minutes } = chosenMinutes();
-    $("t-start-btn").textContent = minutes ? `Start timer (${minutes} min)` : "Start timer";
-  }
-
-  form.addEventListener("change", showChoice);
-  document.addEventListener("gk:team-rules", showChoice);   // the team's check-in times just arrived
-  form.addEventListener("input", showChoice);
+  const start = startForm(form, { bands, defaults });
+  document.addEventListener("gk:team-rules", start.show);   // the team's check-in times just arrived
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     unlockSound();
-    const { band, minutes } = chosenMinutes();
-    const err = $("t-minutes-err");
-    if (!minutes) {
-      err.textContent = "Skriv et helt antal minutter fra 1 til 720.";
-      err.hidden = false;
-      form.elements.minutes.setAttribute("aria-invalid", "true");
-      form.elements.minutes.focus();
-      return;
-    }
-    err.hidden = true;
-    form.elements.minutes.removeAttribute("aria-invalid");
+    const choice = start.check();
+    if (!choice) return;
     if (running()) return;   // another tab started one a moment ago
     // The timer starts whatever the place says (nothing may stand between a
     // worker and the timer), but a place that looks like a CPR number is kept
     // nowhere: not on the phone, not in the alarm SMS, not on the server.
     const typed = form.elements.place.value;
     const place = looksLikeCpr(typed) ? "" : typed;
-    startTimer({ minutes, band, place });
+    startTimer({ ...choice, place });
     status.textContent = place === typed ? "" : "Timeren kører. Stedet blev ikke gemt, fordi det lignede et CPR-nummer.";
+    $("t-more-sms").hidden = true;
     history.replaceState(null, "", "/timer");
     render();
-    $("t-ok").focus();
+    // The tap was at the bottom of the form; the countdown is at the top.
+    window.scrollTo({ top: 0 });
+    $("t-ok").focus({ preventScroll: true });
     flush();
   });
 
   // --- the running timer -------------------------------------------------------
 
+  function quietAlarm() {
+    muted = false;
+    alerted = null;
+    alertBox.textContent = "";
+    clearNotification();
+  }
+
   $("t-ok").addEventListener("click", () => {
     unlockSound();
-    if (!stopTimer("ok")) return;
-    finish("Timeren er stoppet. Godt, at du er OK.");
+    const t = checkIn();
+    if (!t) return;
+    quietAlarm();
+    status.textContent = `Tjekket ind kl. ${clock(t.checked_in)}. Næste tjek-ind senest kl. ${clock(t.due)}.`;
+    render();
+    flush();
   });
 
   $("t-extend").addEventListener("click", () => {
     unlockSound();
     const t = extendTimer(EXTEND_MINUTES);
     if (!t) return;
-    muted = false;
+    quietAlarm();
     status.textContent = `Forlænget med ${EXTEND_MINUTES} min. Tjek ind senest kl. ${clock(t.due)}.`;
     render();
     flush();
   });
 
   // A real link, so the SMS opens even if this script fails; the click also
-  // stops the timer. The body is rewritten first so it holds this minute.
+  // stops the timer. The body is rewritten first so it holds this minute, and
+  // the other recipients get their own links below.
   checkout.addEventListener("click", () => {
     const t = running();
     if (!t) return;
     const now = Date.now();
     const s = settings();
     const pair = loadPair();
-    checkout.href = smsHref(recipients(s, pair), checkoutBody(t, s, pair, now));
+    const links = smsLinks(recipients(s, pair), checkoutBody(t, s, pair, now));
+    checkout.href = links[0].href;
     stopTimer("checkout", now);
     finish(`Timeren er stoppet, og sms'en om, at du har forladt adressen kl. ${clock(now)}, er åbnet. Husk at trykke send.`);
+    const more = $("t-more-sms");
+    showSmsLinks(more, links.slice(1), (name) => `Send også til ${name}`);
+    more.hidden = links.length < 2;
+  });
+
+  const stopConfirm = $("t-stop-confirm");
+  function askStop(open) {
+    stopConfirm.hidden = !open;
+    $("t-stop").setAttribute("aria-expanded", String(open));
+  }
+  $("t-stop").addEventListener("click", () => askStop(stopConfirm.hidden));
+  $("t-stop-no").addEventListener("click", () => { askStop(false); $("t-stop").focus(); });
+  $("t-stop-yes").addEventListener("click", () => {
+    askStop(false);
+    if (stopTimer("stop")) finish("Timeren er stoppet. Der er ingen alarm, før du starter en ny.");
   });
 
   $("t-mute").addEventListener("click", () => {
@@ -125,20 +131,19 @@ if (root) {
   });
 
   function finish(message) {
-    muted = false;
-    alerted = null;
-    alertBox.textContent = "";
-    clearNotification();
+    quietAlarm();
     status.textContent = message;
     render();
+    $("h-start").scrollIntoView({ block: "nearest" });
     flush();
   }
 
   function alarm(t, s, pair) {
-    const numbers = recipients(s, pair);
-    const body = alarmBody(t, s, pair);
-    smsAlarm.href = smsHref(numbers, body);
-    $("t-sms-alarm-to").textContent = `Til: ${namesOf(numbers, s, pair)}.`;
+    const list = recipients(s, pair);
+    showSmsLinks($("t-sms-alarm"), smsLinks(list, alarmBody(t, s, pair)),
+                 (name) => (name ? `Send alarm-sms til ${name}` : "Send alarm-sms"));
+    $("t-sms-alarm-to").textContent = list.length > 1 ? "Én sms til hver – tryk send i beskedappen, og kom tilbage for den næste."
+      : `Til: ${namesOf(list)}.`;
     alarmBox.hidden = false;
     $("t-mute").hidden = muted;
     if (alerted !== t.id + t.due) {
@@ -161,6 +166,7 @@ if (root) {
     const pair = loadPair();
     runningView.hidden = !t;
     startView.hidden = Boolean(t);
+    if (!t) askStop(false);
     document.documentElement.classList.toggle("timer-is-running", Boolean(t));
     if (t) {
       const now = Date.now();
@@ -168,10 +174,13 @@ if (root) {
       $("t-countdown").textContent = countdown(left);
       $("t-due").textContent = left > 0 ? `Tjek ind senest kl. ${clock(t.due)}` : `Tiden udløb kl. ${clock(t.due)}`;
       $("t-meta").textContent = [`Sted: ${t.place || "ikke angivet"}`, `startet kl. ${clock(t.started)}`,
-        t.band ? BAND_NAMES[t.band] : null].filter(Boolean).join(" · ");
-      const numbers = recipients(s, pair);
-      checkout.href = smsHref(numbers, checkoutBody(t, s, pair, now));
-      $("t-checkout-to").textContent = namesOf(numbers, s, pair);
+        t.checked_in ? `sidst tjekket ind kl. ${clock(t.checked_in)}` : null,
+        t.band ? bandName(t.band) : null].filter(Boolean).join(" · ");
+      $("t-interval").textContent = `de samme ${t.minutes} min`;
+      const list = recipients(s, pair);
+      checkout.href = smsLinks(list, checkoutBody(t, s, pair, now))[0].href;
+      $("t-checkout-to").textContent = list.length ? namesOf(list.slice(0, 1)) +
+        (list.length > 1 ? ` (derefter ${namesOf(list.slice(1))})` : "") : namesOf(list);
       runningView.classList.toggle("is-overdue", left <= 0);
       if (left <= 0) {
         alarm(t, s, pair);
@@ -184,7 +193,7 @@ if (root) {
     } else {
       alarmBox.hidden = true;
       if (alertBox.textContent) alertBox.textContent = "";
-      showChoice();
+      start.show();
     }
     showSetup(s, pair);
   }
@@ -198,13 +207,12 @@ if (root) {
       bits.push("Dagens makkerpar er ikke valgt.");
     }
     $("t-pair").textContent = bits.join(" ");
-    const missing = [];
-    if (!(pair && pair.partner && pair.partner.phone) && !(pair && pair.me && !pair.partner)) missing.push("makkerens nummer");
-    if (!s.coordinator_phone) missing.push("koordinatorens nummer");
+    const need = missingForAlarm(s, pair);
+    const names = [need.partner && "makkerens nummer", need.coordinator && "koordinatorens nummer"].filter(Boolean);
     const warn = $("t-missing");
-    warn.hidden = !missing.length;
-    warn.textContent = missing.length
-      ? `Mangler: ${missing.join(" og ")}. Uden numre åbner sms'en uden modtager. Tilføj dem under Indstillinger.`
+    warn.hidden = !names.length;
+    warn.textContent = names.length
+      ? `Mangler: ${names.join(" og ")}. Uden numre åbner sms'en uden modtager. Tilføj dem under Indstillinger.`
       : "";
     $("t-notify-wrap").hidden = !(canNotify() && notificationPermission() === "default");
   }
@@ -227,11 +235,9 @@ if (root) {
     $("t-sync").textContent = state === "idle" && queued ? syncText.waiting : syncText[state];
   });
 
-  // ?band= from the BVC page picks the length; a running timer always wins.
-  const wanted = new URLSearchParams(location.search).get("band");
-  const radio = wanted && form.querySelector(`input[name="band"][value="${CSS.escape(wanted)}"]`);
-  if (radio) radio.checked = true;
-  if (radio && running()) status.textContent = "Der kører allerede en timer. Stop den, før du starter en ny.";
+  if (new URLSearchParams(location.search).has("band") && running()) {
+    status.textContent = "Der kører allerede en timer. Tjek ind på den, eller stop den, før du starter en ny.";
+  }
 
   document.addEventListener("pointerdown", unlockSound, { passive: true });
   addEventListener("storage", render);
