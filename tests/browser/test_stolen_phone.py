@@ -5,14 +5,31 @@ import re
 
 from playwright.sync_api import Error, expect
 
-from tests.browser.helpers import (PASSWORD, Db, go_offline, logged_in_profile, open_log, outbox, poll,
-                                   save_contact, wait_outbox_len, wait_until)
+from tests.browser.helpers import (PASSWORD, Db, background_sync, go_offline, logged_in_profile, open_log, outbox,
+                                   poll, save_contact, wait_outbox_len, wait_until)
 
 
 def idle_lock(page):
     """What five idle minutes do: the lock module drops the key and tells the page."""
     page.evaluate("import('/static/js/lock.js').then(() => { self.gk.vault.lock(); "
                   "document.dispatchEvent(new CustomEvent('gk:locked')); })")
+
+
+def report_lost(new_context, base, device):
+    """The administrator, in a browser of her own, reports the phone lost on /team; returns her page."""
+    admin = new_context().new_page()
+    admin.goto(base + "/login")
+    admin.get_by_label("Brugernavn").fill("anna")
+    admin.get_by_label("Adgangskode").fill(PASSWORD)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Log ind").click()
+    admin.goto(base + "/team")
+    with admin.expect_navigation():
+        admin.locator(f"form[action='/team/devices/{device}/lost'] button").click()
+    # This flash once vanished: a parallel answer re-sent the older session
+    # cookie (fixed by SESSION_REFRESH_EACH_REQUEST=False; tests/test_auth.py).
+    expect(admin.get_by_text("Telefonen er meldt mistet")).to_be_visible()
+    return admin
 
 
 def test_the_lock_hides_citizens_but_never_the_bvc(launch, own_server, tmp_path):
@@ -76,18 +93,7 @@ def test_a_phone_reported_lost_hands_in_its_outbox_and_wipes_itself(launch, new_
 
     # The administrator reports the phone lost from another browser.
     own_server.start()
-    admin = new_context().new_page()
-    admin.goto(own_server.url + "/login")
-    admin.get_by_label("Brugernavn").fill("anna")
-    admin.get_by_label("Adgangskode").fill(PASSWORD)
-    with admin.expect_navigation():
-        admin.get_by_role("button", name="Log ind").click()
-    admin.goto(own_server.url + "/team")
-    with admin.expect_navigation():
-        admin.locator(f"form[action='/team/devices/{device}/lost'] button").click()
-    # This flash once vanished: a parallel answer re-sent the older session
-    # cookie (fixed by SESSION_REFRESH_EACH_REQUEST=False; tests/test_auth.py).
-    expect(admin.get_by_text("Telefonen er meldt mistet")).to_be_visible()
+    admin = report_lost(new_context, own_server.url, device)
 
     # The phone comes back into signal: it learns, hands in, wipes.
     ctx.set_offline(False)
@@ -163,31 +169,14 @@ def test_a_phone_wiped_by_its_service_worker_forgets_the_teams_rules_and_keeps_t
     go_offline(ctx, own_server)
     open_log(page, base)
     save_contact(page, "Lone", new=True, note="Skrevet før tyveriet")
-    page.evaluate("document.dispatchEvent(new Event('gk:sync'))")  # fails offline, so asks for a sync
-    wait_until(page, "navigator.serviceWorker.ready.then(r => r.sync.getTags())"
-                     ".then(tags => tags.includes('gk-outbox'))")
-    cdp = ctx.new_cdp_session(page)
-    registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    poll(page, lambda: any(r["scopeURL"] == base + "/" for r in registrations), "no registration reported")
-    registration = next(r for r in registrations if r["scopeURL"] == base + "/")
+    deliver_sync = background_sync(ctx, page, base)
 
     # Reported lost while the app is closed; the browser wakes the worker when the signal returns.
     page.goto("about:blank")
     own_server.start()
-    admin = new_context().new_page()
-    admin.goto(base + "/login")
-    admin.get_by_label("Brugernavn").fill("anna")
-    admin.get_by_label("Adgangskode").fill(PASSWORD)
-    with admin.expect_navigation():
-        admin.get_by_role("button", name="Log ind").click()
-    admin.goto(base + "/team")
-    with admin.expect_navigation():
-        admin.locator(f"form[action='/team/devices/{device}/lost'] button").click()
+    report_lost(new_context, base, device)
     ctx.set_offline(False)
-    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": base, "registrationId": registration["registrationId"],
-                                                 "tag": "gk-outbox", "lastChance": False})
+    deliver_sync()
     poll(page, lambda: db.rows("SELECT count(*) FROM quarantine")[0][0] == 2, "the worker handed in nothing")
 
     # Whoever opens the app next finds the field kit, and nothing of the team's: the first
