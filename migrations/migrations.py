@@ -324,6 +324,27 @@ def m0012_access_log_integrity_login_locks(db):
     db.execute("CREATE UNIQUE INDEX login_locks_open ON login_locks (username) WHERE unlocked_at IS NULL")
 
 
+@migrations(name="0013_quarantine_review_and_content_digests")
+def m0013_quarantine_review_and_content_digests(db):
+    # A lost phone's hand-in is opened and checked when it arrives (issue 12,
+    # item 3), so the administrator can see what each record is before
+    # deciding, one by one: its kind, times, citizen, note length, and why it
+    # was refused at the door or why accepting it failed (`result`, JSON).
+    # A refused record keeps no sealed blob (sealed = ''): nothing can accept
+    # it, and what a stranger sends should cost no storage.
+    for column in ("status TEXT NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'refused'))",
+                   "kind TEXT", "citizen_id TEXT", "alias TEXT", "occurred_at TEXT", "created_at TEXT",
+                   "note_length INTEGER", "amends TEXT", "digest TEXT"):
+        db.execute(f"ALTER TABLE quarantine ADD COLUMN {column}")
+    # What a stored record said when it arrived (sync.digest), so the same id
+    # sent again with other content is a conflict, not a silent "duplicate"
+    # (issue 12, item 6), even after the team has corrected the citizen on
+    # the server. Rows from before this step have none; they are compared by
+    # their columns.
+    db.execute("ALTER TABLE citizens ADD COLUMN content_digest TEXT")
+    db.execute("ALTER TABLE encounters ADD COLUMN content_digest TEXT")
+
+
 @migrations(name="0016_checkin_restarts_the_interval")
 def m0016_checkin_restarts_the_interval(db):
     # "Jeg er OK" no longer ends a timer (issue 13): it confirms the check-in

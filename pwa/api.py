@@ -41,7 +41,7 @@ def openapi():
 def session_info():
     user = g.user
     body = {"user": None, "team": None, "csrf_token": generate_csrf(), "workers": [], "places": [],
-            "session_expires_at": session_expires_at(), "seal_key": None,
+            "session_expires_at": session_expires_at(), "seal_key": None, "device": None,
             # How the phone guards citizens' data: idle lock and list lifetime, set by the operator.
             "phone_policy": {"lock_minutes": current_app.config["LOCK_MINUTES"],
                              "list_hours": current_app.config["SHIFT_HOURS"]},
@@ -51,6 +51,8 @@ def session_info():
         body["user"] = {"id": user["id"], "name": user["name"], "username": user["username"],
                         "is_admin": bool(user["is_admin"])}
         body["team"] = {"id": user["team_id"], "name": user["team_name"]}
+        # The phone seals each record to this team and this device id (sealing.py), offline too.
+        body["device"] = {"id": g.device_id}
         body["workers"] = [dict(r) for r in db.execute(
             "SELECT id, name FROM users WHERE team_id = ? AND active = 1 ORDER BY name", [user["team_id"]])]
         body["places"] = [r["name"] for r in db.execute(
@@ -86,7 +88,9 @@ def citizen(citizen_id):
 @login_required
 def sync():
     csrf.protect()
-    results = store_batch(get_db(), g.user, list_body("records", "poster", rules.MAX_BATCH))
-    current_app.logger.info("sync by user %s: %s", g.user["id"],
-                            {s: sum(r["status"] == s for r in results) for s in ("stored", "duplicate", "refused")})
+    # Sealed records must have been sealed in this team, on this phone (sealing.py).
+    results = store_batch(get_db(), g.user, list_body("records", "poster", rules.MAX_BATCH), g.device_id)
+    current_app.logger.info("sync by user %s: %s", g.user["id"], {s: sum(r["status"] == s for r in results)
+                                                                  for s in ("stored", "duplicate", "conflict",
+                                                                            "refused")})
     return jsonify({"results": results})

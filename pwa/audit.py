@@ -16,6 +16,7 @@ ACTIONS = {
     "edit_citizen": "rettede oplysninger om",
     "retention": "slettede (opbevaringsperioden udløb) data om",
     "export": "eksporterede alt", "erase": "slettede", "view_access_log": "så adgangsloggen for",
+    "review_quarantine": "så en mistet telefons aflevering om",
 }
 
 

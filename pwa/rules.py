@@ -41,8 +41,17 @@ MAX_BATCH = 500
 # How deeply a JSON body may nest. Ours nest four levels ({"records": [{"bvc":
 # {...}}]}); Python's parser runs out of stack near a thousand, which was a 500.
 MAX_JSON_DEPTH = 16
-# Sealed records a lost phone may hand in, held until an administrator decides.
-MAX_QUARANTINED = 2000
+# What a phone reported lost may hand in, in all, with no login (quarantine.py).
+# Whoever holds a lost phone can send as much as the caps let them, and an
+# administrator must look at each record, so the caps are a busy shift's
+# outbox with room to spare, not the 2,000 records of ~2 MB each they were:
+# records (refused ones included: each costs a check), the sealed bytes held
+# (500 contacts of a full note in four-byte characters), and one sealed record
+# (the longest valid contact seals to 11.5 KB if every character is one JSON
+# must escape; tests/test_quarantine.py holds that it fits).
+MAX_QUARANTINED = 500
+MAX_QUARANTINED_BYTES = 4_000_000
+MAX_SEALED_BYTES = 16_000
 # A shift is at most half a day; a longer check-in timer is a typo, not a plan.
 MAX_TIMER_MINUTES = 12 * 60
 

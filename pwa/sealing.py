@@ -6,12 +6,20 @@ ciphertext it cannot read back. The private keys stay in the instance folder
 (mode 0600); rotation adds a key and keeps the old ones, so records sealed
 under an old key still open.
 
-Wire format of a sealed record:
-  {"kind": "sealed", "id": <uuid>, "kid": <key id>, "epk": <JWK of the
+Wire format of a sealed record (version 2):
+  {"kind": "sealed", "v": 2, "id": <uuid>, "team": <team id>, "device":
+   <the sealing phone's device id>, "kid": <key id>, "epk": <JWK of the
    ephemeral public key>, "iv": <base64url 12 bytes>, "ct": <base64url>}
-The AES-GCM additional data is the record id, so a ciphertext cannot be
-replayed under another id; the plaintext is the record itself, whose id must
-match.
+The AES-GCM additional data is "<id>|<team>|<device>": every team seals to
+the same key, so without the team and the phone in it a worker of another
+team could upload a blob copied from a colleague's phone and have it stored
+in their own team (issue 12, item 2). The team and device stand in clear so a
+mismatch is refused by name before anything is opened; changing them breaks
+the tag. The plaintext is the record itself, whose id must match.
+
+Version 1 (additional data = the id only) is refused with its own reason:
+accepting it would reopen that hole, and no phone in the field holds one
+(the app had not reached workers when version 2 came).
 """
 import base64
 import json
@@ -28,7 +36,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask.cli import with_appcontext
 
-INFO = b"gadekontakt-seal-v1"
+VERSION = 2
+# Bumped with the version, so a version-1 ciphertext relabelled as version 2 does not open either.
+INFO = b"gadekontakt-seal-v2"
 
 
 class Unsealable(ValueError):
@@ -95,6 +105,25 @@ def public_jwk():
                                 "y": _b64e(numbers.y.to_bytes(32, "big")), "ext": True}}
 
 
+def additional_data(record_id, team, device):
+    """What the AES-GCM tag binds besides the plaintext; seal.js builds the same string."""
+    return f"{record_id}|{team}|{device}".encode()
+
+
+def _check_binding(sealed, team, device):
+    """The envelope must be version 2 and name the team and phone it is uploaded for."""
+    if sealed.get("v") != VERSION:
+        raise Unsealable("v", "krypteret af en ældre version af appen (uden team og telefon) og kan ikke "
+                              "modtages; skriv posten igen")
+    found = sealed.get("team")
+    if type(found) is not int:
+        raise Unsealable("team", "skal være teamets nummer")
+    if found != team:
+        raise Unsealable("team", "posten er skrevet i et andet team og kan ikke gemmes i dit")
+    if sealed.get("device") != device:
+        raise Unsealable("device", "posten er krypteret på en anden telefon end den, der sender den")
+
+
 def _aes_key(private, epk, kid):
     try:
         if epk.get("kty") != "EC" or epk.get("crv") != "P-256":
@@ -107,8 +136,9 @@ def _aes_key(private, epk, kid):
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO + kid.encode()).derive(shared)
 
 
-def open_record(sealed):
-    """The plaintext record inside a sealed one, or raise Unsealable."""
+def open_record(sealed, *, team, device):
+    """The plaintext record inside a sealed one, sealed in `team` on `device`, or raise Unsealable."""
+    _check_binding(sealed, team, device)
     kid = sealed.get("kid")
     key = _aes_key(_private(kid), sealed.get("epk"), kid)
     try:
@@ -118,17 +148,17 @@ def open_record(sealed):
     except (KeyError, TypeError, ValueError, AttributeError):
         raise Unsealable("ct", "ugyldigt krypteret indhold") from None
     try:
-        plain = AESGCM(key).decrypt(iv, ct, str(sealed.get("id")).encode())
+        plain = AESGCM(key).decrypt(iv, ct, additional_data(sealed.get("id"), team, device))
         record = json.loads(plain)
-    except (InvalidTag, ValueError):
+    except (InvalidTag, ValueError, RecursionError):
         raise Unsealable("ct", "kan ikke åbnes med serverens nøgle") from None
     if not isinstance(record, dict) or record.get("id") != sealed.get("id") or record.get("kind") == "sealed":
         raise Unsealable("id", "passer ikke med det krypterede indhold")
     return record
 
 
-def seal(record, jwk_info):
-    """Seal like the phone does; used by tests and benchmarks, never by the server itself."""
+def seal(record, jwk_info, *, team, device):
+    """Seal like the phone does (seal.js), in `team` on `device`; used by tests, never by the server itself."""
     kid = jwk_info["kid"]
     jwk = jwk_info["jwk"]
     server = ec.EllipticCurvePublicNumbers(int.from_bytes(_b64d(jwk["x"]), "big"),
@@ -138,9 +168,11 @@ def seal(record, jwk_info):
         eph.exchange(ec.ECDH(), server))
     iv = secrets.token_bytes(12)
     n = eph.public_key().public_numbers()
-    return {"kind": "sealed", "id": record["id"], "kid": kid,
+    plain = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()   # as JSON.stringify writes it
+    ct = AESGCM(key).encrypt(iv, plain, additional_data(record["id"], team, device))
+    return {"kind": "sealed", "v": VERSION, "id": record["id"], "team": team, "device": device, "kid": kid,
             "epk": {"kty": "EC", "crv": "P-256", "x": _b64e(n.x.to_bytes(32, "big")), "y": _b64e(n.y.to_bytes(32, "big"))},
-            "iv": _b64e(iv), "ct": _b64e(AESGCM(key).encrypt(iv, json.dumps(record).encode(), record["id"].encode()))}
+            "iv": _b64e(iv), "ct": _b64e(ct)}
 
 
 @click.command("rotate-key")

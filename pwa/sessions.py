@@ -17,6 +17,8 @@ from . import rules
 from .db import get_db, transaction
 
 FMT = "%Y-%m-%dT%H:%M:%SZ"
+# Namespace of the per-team ids of a phone shared between teams (start()).
+PHONE_IN_TEAM = uuid.UUID("5f0c3a52-7e0b-4c8e-9d4b-2a6f1c9e8b71")
 
 
 def now():
@@ -43,6 +45,12 @@ def start(db, user, device_id):
     label = request.user_agent.string[:120]
     with transaction(db):
         row = db.execute("SELECT team_id, lost_at FROM devices WHERE id = ?", [device_id]).fetchone()
+        if row and row["team_id"] != user["team_id"]:
+            # A phone shared with another team gets one id per team, the same
+            # at every login: what it seals is bound to its id (sealing.py),
+            # so an id new at each login would orphan the waiting records.
+            device_id = str(uuid.uuid5(PHONE_IN_TEAM, f"{device_id}/{user['team_id']}"))
+            row = db.execute("SELECT team_id, lost_at FROM devices WHERE id = ?", [device_id]).fetchone()
         if row and (row["team_id"] != user["team_id"] or row["lost_at"]):
             device_id = str(uuid.uuid4())  # never reuse a lost phone or another team's id
             row = None

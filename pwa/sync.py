@@ -1,12 +1,15 @@
 """What phones upload (POST /api/sync): each citizen and encounter checked, then stored once.
 
 Uploads are idempotent by the UUID the phone gave each record: a record the
-server already holds answers "duplicate" and changes nothing. A batch is one
-transaction, so a server killed mid-batch has stored none of it and the
-phone's retry stores all of it, once. A record that breaks a rule (rules.py,
-bvc.py) is refused alone, with the field and the reason, and the phone keeps
-it.
+server already holds with the same content answers "duplicate" and changes
+nothing; the same id with other content answers "conflict", and the phone
+keeps its copy for the worker to correct or discard (issue 12, item 6). A
+batch is one transaction, so a server killed mid-batch has stored none of it
+and the phone's retry stores all of it, once. A record that breaks a rule
+(rules.py, bvc.py), or was sealed in another team or on another phone, is
+refused alone, with the field and the reason, and the phone keeps it.
 """
+import hashlib
 import json
 from datetime import date, datetime, timezone
 
@@ -21,6 +24,20 @@ ENCOUNTER_FIELDS = {"kind", "id", "citizen_id", "occurred_at", "place", "worker_
                     "stage", "techniques", "note", "followup_step", "followup_date", "created_at", "amends"}
 # How far a chain of corrections is followed to its newest version.
 MAX_AMEND_CHAIN = 50
+# What a record says, as stored: two uploads with the same id are the same
+# record when these agree. Not the id (equal by definition) nor created_at
+# (when the phone made it, not what it says).
+CONTENT = {"citizen": ("alias", "description", "places"),
+           "encounter": ("amends", "citizen_id", "occurred_at", "place", "worker1_id", "worker2_id", "bvc",
+                         "bvc_total", "bvc_band", "stage", "techniques", "note", "followup_step",
+                         "followup_date")}
+TABLES = {"citizen": "citizens", "encounter": "encounters"}
+CONFLICT = {
+    "citizen": "en anden udgave af borgeren med samme id er allerede gemt; ret borgeren på borgersiden "
+               "og kassér denne",
+    "encounter": "en anden udgave af kontakten med samme id er allerede gemt; ret den, hvis din er den "
+                 "rigtige, ellers kassér den",
+}
 
 
 def _text(rec, field, required=False):
@@ -114,24 +131,66 @@ def _now():
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def store_batch(db, user, records):
+def digest(kind, row):
+    """A fingerprint of what a record says (CONTENT), from a checked record or a stored row."""
+    content = {k: row[k] for k in CONTENT[kind]}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class Context:
+    """Where records are checked: the team and phone they must come from, and what the team holds."""
+
+    def __init__(self, db, team_id, device_id, citizen_exists=None, encounter_exists=None):
+        self.team_id, self.device_id = team_id, device_id
+        self.workers = {r["id"] for r in db.execute("SELECT id FROM users WHERE team_id = ?", [team_id])}
+        self.citizen_exists = citizen_exists or (lambda cid: db.execute(
+            "SELECT 1 FROM citizens WHERE id = ? AND team_id = ?", [cid, team_id]).fetchone())
+        self.encounter_exists = encounter_exists or (lambda eid: db.execute(
+            "SELECT 1 FROM encounters WHERE id = ? AND team_id = ?", [eid, team_id]).fetchone())
+
+
+def record_id(rec):
+    """The id to answer with: the record's own if it is text, else None (never echo other JSON)."""
+    return rec.get("id") if isinstance(rec, dict) and isinstance(rec.get("id"), str) else None
+
+
+def open_record(rec, ctx):
+    """The record itself: opened if sealed (in ctx's team, on ctx's phone), or as sent."""
+    if not isinstance(rec, dict):
+        raise Refused(None, "en post skal være et objekt")
+    if rec.get("kind") == "sealed":
+        try:
+            return sealing.open_record(rec, team=ctx.team_id, device=ctx.device_id)
+        except sealing.Unsealable as e:
+            raise Refused(e.field, e.message) from None
+    return rec
+
+
+def check_record(rec, ctx):
+    """Open and check one record: (kind, row ready to store), or raise Refused."""
+    rec = open_record(rec, ctx)
+    kind = rec.get("kind")
+    if not isinstance(kind, str) or kind not in TABLES:   # a list or object is no kind (and unhashable)
+        raise Refused("kind", "skal være 'citizen' eller 'encounter'")
+    if kind == "citizen":
+        return kind, validate_citizen(rec)
+    return kind, validate_encounter(rec, ctx.workers, ctx.citizen_exists, ctx.encounter_exists)
+
+
+def store_batch(db, user, records, device_id):
     """Store a batch in one transaction; return a result per record, in order."""
     with transaction(db):
-        return store_records(db, user, records)
+        return store_records(db, user, records, device_id)
 
 
-def store_records(db, user, records):
-    """Store records inside the caller's transaction; return a result per record, in order."""
-    team_id = user["team_id"]
-    workers = {r["id"] for r in db.execute("SELECT id FROM users WHERE team_id = ?", [team_id])}
+def store_records(db, user, records, device_id, provenance=""):
+    """Store records, sealed on `device_id`, inside the caller's transaction; a result per record, in order.
 
-    def citizen_exists(cid):
-        return db.execute("SELECT 1 FROM citizens WHERE id = ? AND team_id = ?", [cid, team_id]).fetchone()
-
-    def encounter_exists(eid):
-        return db.execute("SELECT 1 FROM encounters WHERE id = ? AND team_id = ?", [eid, team_id]).fetchone()
-
-    return [_store_one(db, user, rec, workers, citizen_exists, encounter_exists) for rec in records]
+    `provenance` is added to the access log's detail of what is stored (a
+    lost phone's hand-in, accepted by an administrator).
+    """
+    ctx = Context(db, user["team_id"], device_id)
+    return [_store_one(db, user, rec, ctx, provenance) for rec in records]
 
 
 def _newest_version(db, eid):
@@ -152,7 +211,7 @@ def _newest_version(db, eid):
     return eid, row["citizen_id"]
 
 
-def _supersede(db, row):
+def _supersede(db, row, provenance=""):
     """Hide the version a correction replaces and log it for both citizens it touches.
 
     Two corrections of the same contact (two taps on "Ret" of the same entry)
@@ -163,42 +222,37 @@ def _supersede(db, row):
     db.execute("UPDATE encounters SET superseded_by = ? WHERE id = ?", [row["id"], old_id])
     touched = [c for c in dict.fromkeys([old_citizen, row["citizen_id"]]) if c]
     if touched:
-        audit.record(touched, "amend_encounter", row["id"], db=db)
+        _log(db, touched, "amend_encounter", row["id"], provenance)
 
 
-def _store_one(db, user, rec, workers, citizen_exists, encounter_exists):
-    rid = rec.get("id") if isinstance(rec, dict) and isinstance(rec.get("id"), str) else None
+def _log(db, citizen_ids, action, detail, provenance):
+    audit.record(citizen_ids, action, "; ".join(d for d in (detail, provenance) if d), db=db)
+
+
+def _store_one(db, user, rec, ctx, provenance):
+    rid = record_id(rec)
     try:
-        if not isinstance(rec, dict):
-            raise Refused(None, "en post skal være et objekt")
-        if rec.get("kind") == "sealed":
-            try:
-                rec = sealing.open_record(rec)
-            except sealing.Unsealable as e:
-                raise Refused(e.field, e.message) from None
-        kind = rec.get("kind")
-        if kind not in ("citizen", "encounter"):
-            raise Refused("kind", "skal være 'citizen' eller 'encounter'")
-        table = "citizens" if kind == "citizen" else "encounters"
-        rid = rules.uuid_field(rec.get("id"), "id")
-        existing = db.execute(f"SELECT team_id FROM {table} WHERE id = ?", [rid]).fetchone()
+        kind, row = check_record(rec, ctx)
+        rid = row["id"]
+        table = TABLES[kind]
+        existing = db.execute(f"SELECT * FROM {table} WHERE id = ?", [rid]).fetchone()
+        fingerprint = digest(kind, row)
         if existing:
             if existing["team_id"] != user["team_id"]:
                 raise Refused("id", "id er allerede brugt")
+            if (existing["content_digest"] or digest(kind, existing)) != fingerprint:
+                return {"id": rid, "status": "conflict", "error": {"field": "id", "message": CONFLICT[kind]}}
             return {"id": rid, "status": "duplicate"}
-        if kind == "citizen":
-            row = validate_citizen(rec)
-        else:
-            row = validate_encounter(rec, workers, citizen_exists, encounter_exists)
-        row.update(team_id=user["team_id"], created_by=user["id"], created_at=row["created_at"] or _now())
+        row.update(team_id=user["team_id"], created_by=user["id"], created_at=row["created_at"] or _now(),
+                   content_digest=fingerprint)
         cols = ", ".join(row)
         db.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
         if kind == "citizen":
-            audit.record([rid], "create", db=db)
+            _log(db, [rid], "create", "", provenance)
         elif row["amends"]:
-            _supersede(db, row)
+            _supersede(db, row, provenance)
         elif row["citizen_id"]:
-            audit.record([row["citizen_id"]], "create_encounter", rid, db=db)
+            _log(db, [row["citizen_id"]], "create_encounter", rid, provenance)
         return {"id": rid, "status": "stored"}
     except Refused as e:
         return {"id": rid, "status": "refused", "error": {"field": e.field, "message": e.message}}

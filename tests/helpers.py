@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from pwa import sealing
 from pwa.api import OPENAPI
 from pwa.auth import create_team
 from pwa.db import connect
@@ -47,6 +48,20 @@ class Actions:
     def logout(self):
         token = csrf_from(self.client.get("/team").get_data(as_text=True))
         return self.client.post("/logout", data={"csrf_token": token})
+
+    def phone(self, username, device):
+        """A phone of its own (a new cookie jar) logged in through the real form, sending its device id."""
+        client = self.app.test_client()
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        resp = client.post("/login", data={"csrf_token": token, "username": username, "password": PASSWORD,
+                                           "device_id": device})
+        assert resp.status_code == 302, resp.status_code
+        return client
+
+    def mark_lost(self, device):
+        """The administrator reports a phone lost on /team."""
+        token = csrf_from(self.client.get("/team").get_data(as_text=True))
+        return self.client.post(f"/team/devices/{device}/lost", data={"csrf_token": token})
 
     def add_worker(self, name="Bo", username="bo", password=PASSWORD, admin=False):
         token = csrf_from(self.client.get("/team").get_data(as_text=True))
@@ -109,6 +124,12 @@ def backdated_log_rows(conn, rows):
         raise
     conn.execute("COMMIT")
     return ids
+
+
+def seal_as_phone(session, record):
+    """Seal a record as the phone logged in with this /api/session answer does (seal.js): to the
+    server's key, bound to the session's team and the phone's device id."""
+    return sealing.seal(record, session["seal_key"], team=session["team"]["id"], device=session["device"]["id"])
 
 
 def new_citizen(**overrides):

@@ -101,10 +101,20 @@ def test_times_the_fuzzer_found_are_refused_by_field(logged_in, moment):
 
 def test_a_sealed_record_with_a_key_id_that_is_not_text_is_refused_by_field(logged_in):
     # Found by the fuzzer: a number as "kid" raised TypeError in pwa/sealing.py, a 500 for the batch.
-    sealed = {"kind": "sealed", "id": new_citizen()["id"], "kid": 5, "epk": {}, "iv": "", "ct": ""}
+    session = logged_in.session()
+    sealed = {"kind": "sealed", "v": 2, "id": new_citizen()["id"], "team": session["team"]["id"],
+              "device": session["device"]["id"], "kid": 5, "epk": {}, "iv": "", "ct": ""}
     resp = logged_in.sync([sealed])
     assert resp.status_code == 200
     assert resp.json["results"][0]["error"]["field"] == "kid"
+
+
+@pytest.mark.parametrize("kind", [{}, [], ["citizen"]])
+def test_a_kind_that_is_not_text_is_refused_by_field(logged_in, kind):
+    # Found by the fuzzer (issue 12): an object as "kind" was looked up in a dict, unhashable, a 500 for the batch.
+    resp = logged_in.sync([dict(new_citizen(), kind=kind)])
+    assert resp.status_code == 200
+    assert resp.json["results"][0]["error"]["field"] == "kind"
 
 
 def test_quarantine_never_echoes_a_non_text_id(fuzz_app):

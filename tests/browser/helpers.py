@@ -79,6 +79,27 @@ def fill_settings(page, me="Anna", partner="Bo", partner_phone="12 34 56 78", co
     page.get_by_role("button", name="Gem", exact=True).click()
 
 
+def background_sync(ctx, page, base):
+    """Ask for a Background Sync the way the page does (an upload that fails offline), and
+    return what the browser would do when the signal returns: deliver the 'sync' event to the
+    service worker. Headless Chromium never loses its real network, so DevTools'
+    ServiceWorker.dispatchSyncEvent delivers it, to the registration the page asked for."""
+    page.evaluate("document.dispatchEvent(new Event('gk:sync'))")
+    wait_until(page, "navigator.serviceWorker.ready.then(r => r.sync.getTags())"
+                     ".then(tags => tags.includes('gk-outbox'))")
+    cdp = ctx.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    poll(page, lambda: any(r["scopeURL"] == base + "/" for r in registrations), "no registration reported")
+    registration = next(r for r in registrations if r["scopeURL"] == base + "/")
+
+    def deliver():
+        cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": base, "registrationId": registration["registrationId"],
+                                                     "tag": "gk-outbox", "lastChance": False})
+    return deliver
+
+
 def poll(page, check, message, timeout=30.0):
     """Wait for a Python-side condition. Sleeping through Playwright (not
     time.sleep) lets it run route handlers meanwhile."""

@@ -1,12 +1,13 @@
 """axe-core finds no violations on any page, light or dark, at 320 px; every
 target is at least 48 px; nothing scrolls sideways at 320 px."""
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from pwa.kit import PAGES
-from tests.browser.helpers import AXE, TARGETS, axe_violations
+from tests.browser.helpers import AXE, PASSWORD, TARGETS, axe_violations
+from tests.helpers import csrf_from, seal_as_phone
 from tests.live import LiveServer, set_up_team
 
 STATES = PAGES + ["/bvc?items=forvirring&items=irritabilitet&items=fysiske_trusler", "/bvc?items=verbale_trusler",
@@ -65,6 +66,7 @@ def team_server(tmp_path_factory, pw):
             enc, dict(enc, id=str(uuid.uuid4()), amends=first, stage="action")]})
         assert [r["status"] for r in resp.json()["results"]] == ["stored"] * 3
         s.citizen_id = cid
+        s.lost_device = hand_in_from_a_lost_phone(pw, http, s.url)
         s.cookies = http.storage_state()["cookies"]
         yield s
     finally:
@@ -72,12 +74,37 @@ def team_server(tmp_path_factory, pw):
         s.stop()
 
 
+def hand_in_from_a_lost_phone(pw, admin, base):
+    """A phone of the team, reported lost, hands in what it held: its own records, one the
+    finder made after the loss, and one refused at the door (issue 12, item 3)."""
+    device = str(uuid.uuid4())
+    phone = pw.request.new_context(base_url=base)
+    try:
+        token = csrf_from(phone.get("/login").text())
+        phone.post("/login", form={"csrf_token": token, "username": "anna", "password": PASSWORD, "device_id": device})
+        session = phone.get("/api/session").json()
+        admin.post(f"/team/devices/{device}/lost", form={"csrf_token": csrf_from(admin.get("/team").text())})
+        now = datetime.now(timezone.utc)
+        at = [(now + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ") for m in (-90, 5)]
+        lone = {"kind": "citizen", "id": str(uuid.uuid4()), "alias": "Lone", "created_at": at[0]}
+        records = [lone, {"kind": "encounter", "id": str(uuid.uuid4()), "citizen_id": lone["id"], "occurred_at": at[0],
+                          "worker_ids": [session["user"]["id"]], "note": "Kort snak.", "created_at": at[0]},
+                   {"kind": "citizen", "id": str(uuid.uuid4()), "alias": "Opdigtet", "created_at": at[1]}]
+        resp = phone.post("/api/quarantine", headers={"X-Device-Id": device}, data={
+            "records": [seal_as_phone(session, r) for r in records] + [dict(lone, id=str(uuid.uuid4()))]})
+        assert [r["status"] for r in resp.json()["results"]] == ["quarantined"] * 3 + ["refused"]
+        return device
+    finally:
+        phone.dispose()
+
+
 @pytest.mark.parametrize("path", ["/citizens", "/citizens/{cid}", "/citizens/{cid}/edit", "/citizens/{cid}/edit#fejl",
-                                  "/team", "/team#aftaler-fejl", "/admin/access-log", "/admin/access-log?citizen={cid}"])
+                                  "/team", "/team#aftaler-fejl", "/admin/access-log", "/admin/access-log?citizen={cid}",
+                                  "/team/quarantine/{lost}"])
 def test_pages_behind_the_login_pass_axe_targets_and_320px(narrow_page, team_server, axe_source, path):
     page = narrow_page
     page.context.add_cookies(team_server.cookies)
-    url = team_server.url + path.format(cid=team_server.citizen_id)
+    url = team_server.url + path.format(cid=team_server.citizen_id, lost=team_server.lost_device)
     page.goto(url.replace("#fejl", "").replace("#aftaler-fejl", ""))
     assert "/login" not in page.url  # the page itself, not the login form
     if path.endswith("#fejl"):

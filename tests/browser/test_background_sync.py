@@ -2,9 +2,10 @@
 uploads the outbox when the browser hands it a 'sync' event.
 
 Headless Chromium never loses its real network, so the browser itself will not
-fire the event here; DevTools' ServiceWorker.dispatchSyncEvent delivers the
-very event the browser would, to the registration the page asked for."""
-from tests.browser.helpers import Db, go_offline, logged_in_profile, open_log, outbox, poll, save_contact, wait_until
+fire the event here; DevTools delivers the very event the browser would
+(helpers.background_sync)."""
+from tests.browser.helpers import (Db, background_sync, go_offline, logged_in_profile, open_log, outbox, poll,
+                                   save_contact, wait_until)
 
 
 def test_the_service_worker_alone_uploads_the_outbox_on_a_sync_event(launch, own_server, tmp_path):
@@ -15,24 +16,14 @@ def test_the_service_worker_alone_uploads_the_outbox_on_a_sync_event(launch, own
     open_log(page, base)
     save_contact(page, "Baggrund", new=True, stage="action", note="Sendt af service workeren")
     entries = outbox(page)
-    page.evaluate("document.dispatchEvent(new Event('gk:sync'))")  # fails offline, so asks for a sync
-    wait_until(page, "navigator.serviceWorker.ready.then(r => r.sync.getTags())"
-                     ".then(tags => tags.includes('gk-outbox'))")
-
-    cdp = ctx.new_cdp_session(page)
-    registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    poll(page, lambda: any(r["scopeURL"] == base + "/" for r in registrations), "no registration reported")
-    registration = next(r for r in registrations if r["scopeURL"] == base + "/")
+    deliver_sync = background_sync(ctx, page, base)
 
     # No page of the app is open any more: only the worker can do it.
     page.goto("about:blank")
     own_server.start()
     ctx.set_offline(False)
     assert db.encounters() == []
-    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": base, "registrationId": registration["registrationId"],
-                                                 "tag": "gk-outbox", "lastChance": False})
+    deliver_sync()
     poll(page, lambda: len(db.encounters()) == 1 and len(db.citizens()) == 1, "the worker uploaded nothing")
     [(enc_id, citizen_id, _total, stage, note)] = db.encounters()
     assert {enc_id, citizen_id} == {e["id"] for e in entries}

@@ -2,9 +2,13 @@
 only on the server; the PIN vault keeps the citizen list unreadable without
 the PIN and deletes it after five wrong tries."""
 import json
+import sqlite3
+import subprocess
+import sys
 
-from pwa import sealing
 from tests.browser.helpers import PASSWORD
+from tests.helpers import seal_as_phone
+from tests.live import ROOT
 
 SCRIPTS = ["js/idb.js", "js/seal.js", "js/vault.js"]
 
@@ -26,14 +30,18 @@ def login(page, server):
     return req.get(server.url + "/api/session").json()
 
 
+SEAL = "([r, s]) => gk.seal(r, s.seal_key, {team: s.team.id, device: s.device.id})"
+
+
 def test_a_record_sealed_in_chromium_opens_on_the_server_only(page, own_server):
     server = own_server.start()
     session = login(page, server)
     load_scripts(page, server)
     record = {"kind": "citizen", "id": "5b0e7d1c-3f7a-4c55-9a11-2f4d6e8a9b10", "alias": "Forseglet-i-Chromium"}
-    sealed = page.evaluate("([r, k]) => gk.seal(r, k)", [record, session["seal_key"]])
+    sealed = page.evaluate(SEAL, [record, session])
     assert "Forseglet" not in json.dumps(sealed)
-    assert set(sealed) == {"kind", "id", "kid", "epk", "iv", "ct"}
+    assert set(sealed) == {"kind", "v", "id", "team", "device", "kid", "epk", "iv", "ct"}
+    assert (sealed["v"], sealed["team"], sealed["device"]) == (2, session["team"]["id"], session["device"]["id"])
     resp = page.context.request.post(server.url + "/api/sync", data={"records": [sealed]},
                                      headers={"X-CSRFToken": session["csrf_token"]})
     assert resp.json()["results"] == [{"id": record["id"], "status": "stored"}]
@@ -47,14 +55,63 @@ def test_a_record_sealed_in_chromium_opens_on_the_server_only(page, own_server):
 
 
 def test_python_and_webcrypto_agree_on_the_format(page, own_server):
-    """pwa.sealing.seal (used by benchmarks) and the phone's seal.js make the same shape."""
+    """pwa.sealing.seal (the tests' phone) and the phone's seal.js make the same envelope."""
     server = own_server.start()
     session = login(page, server)
     load_scripts(page, server)
     record = {"kind": "citizen", "id": "7b0e7d1c-3f7a-4c55-9a11-2f4d6e8a9b10", "alias": "x"}
-    from_js = page.evaluate("([r, k]) => gk.seal(r, k)", [record, session["seal_key"]])
-    from_py = sealing.seal(record, session["seal_key"])
+    from_js = page.evaluate(SEAL, [record, session])
+    from_py = seal_as_phone(session, record)
     assert set(from_js) == set(from_py) and set(from_js["epk"]) == set(from_py["epk"])
+    assert {k: from_js[k] for k in ("v", "id", "team", "device", "kid")} == \
+        {k: from_py[k] for k in ("v", "id", "team", "device", "kid")}
+
+
+def test_seal_js_will_not_seal_without_a_team_and_a_device(page, own_server):
+    server = own_server.start()
+    session = login(page, server)
+    load_scripts(page, server)
+    record = {"kind": "citizen", "id": "8b0e7d1c-3f7a-4c55-9a11-2f4d6e8a9b10", "alias": "x"}
+    for context in ({}, {"team": session["team"]["id"]}, {"team": "1", "device": session["device"]["id"]}):
+        error = page.evaluate("([r, k, c]) => gk.seal(r, k, c).then(() => null, (e) => e.message)",
+                              [record, session["seal_key"], context])
+        assert error and "team or device" in error
+
+
+def test_a_blob_sealed_in_chromium_for_one_team_is_refused_in_another(page, own_server, pw):
+    """The attack of issue 12, item 2, over HTTP: Team Syd's worker uploads a blob sealed on Team Nord's phone."""
+    server = own_server.start()
+    session = login(page, server)
+    load_scripts(page, server)
+    create_team = subprocess.run([sys.executable, "-m", "flask", "--app", "pwa", "create-team", "Team Syd", "ole",
+                                  "--name", "Ole", "--password", PASSWORD], cwd=ROOT, env=server._env(),
+                                 capture_output=True, text=True, timeout=120)
+    assert create_team.returncode == 0, create_team.stderr
+    record = {"kind": "citizen", "id": "9b0e7d1c-3f7a-4c55-9a11-2f4d6e8a9b10", "alias": "Nords-borger"}
+    blob = page.evaluate(SEAL, [record, session])
+    ole = pw.request.new_context(base_url=server.url)
+    try:
+        html = ole.get("/login").text()
+        token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        ole.post("/login", form={"csrf_token": token, "username": "ole", "password": PASSWORD})
+        his = ole.get("/api/session").json()
+        assert his["team"]["name"] == "Team Syd"
+        resp = ole.post("/api/sync", data={"records": [blob]}, headers={"X-CSRFToken": his["csrf_token"]})
+        [result] = resp.json()["results"]
+        assert (result["status"], result["error"]["field"]) == ("refused", "team")
+        assert ole.get("/api/citizens").json()["citizens"] == []
+    finally:
+        ole.dispose()
+    # Stored nowhere; the owner's own upload goes through.
+    mine = page.context.request.post(server.url + "/api/sync", data={"records": [blob]},
+                                     headers={"X-CSRFToken": session["csrf_token"]})
+    assert mine.json()["results"] == [{"id": record["id"], "status": "stored"}]
+    db = sqlite3.connect(server.instance_dir / "gadekontakt.sqlite")
+    try:
+        assert db.execute("SELECT c.alias, t.name FROM citizens c JOIN teams t ON t.id = c.team_id").fetchall() == \
+            [("Nords-borger", "Krypto")]
+    finally:
+        db.close()
 
 
 VAULT_JS = """async ([pin, list]) => {

@@ -21,12 +21,14 @@ export function corrections(contact, { savedLabel }) {
 
   // What a correction of the entry with this id must do: amend a waiting or
   // sent contact; replace a refused one (amending what it amended, if any).
+  // A conflict is replaced too, and amends the version the server holds
+  // under its id, so the worker's correction is the one in force.
   async function correctionOf(id, what) {
     const entry = (await outbox.list()).find((e) => e.id === id);
     const refused = entry && entry.status === "refused";
     const remembered = lastForm && lastForm.id === id ? lastForm : null;
     return {
-      amends: refused ? (entry.meta && entry.meta.amends) || null : id,
+      amends: refused && !entry.conflict ? (entry.meta && entry.meta.amends) || null : id,
       replaces: refused ? id : null,
       what,
       values: remembered && remembered.values,

@@ -10,6 +10,8 @@ const FIELD_NAMES = {
   followup_step: "Næste skridt", followup_date: "Opfølgningsdato", occurred_at: "Tidspunkt",
   worker_ids: "Parret", citizen_id: "Borger", stage: "Fase", techniques: "Teknikker", bvc: "BVC",
   bvc_total: "BVC", id: "Id", kind: "Type", created_at: "Oprettet",
+  // Sealed in another team, on another phone, or by an older app (issue 12).
+  team: "Team", device: "Telefon", v: "Version",
 };
 
 function entryLine(e) {
@@ -47,7 +49,8 @@ export function outboxList({ team, correct }) {
     li.dataset.id = e.id;
     const line = document.createElement("p");
     const tag = document.createElement("strong");
-    tag.textContent = e.status === "refused" ? "Afvist" : "Venter";
+    // A conflict: the server holds another version under the same id (issue 12, item 6).
+    tag.textContent = e.status !== "refused" ? "Venter" : e.conflict ? "Konflikt" : "Afvist";
     line.append(tag, ` ${entryLine(e)}`);
     li.append(line);
     if (e.status === "waiting" && team() && e.team !== team()) {

@@ -38,8 +38,13 @@
       await gk.session.refresh().catch(() => {});
       sealKey = await db().get("kv", "seal_key");
     }
+    // Bound to the team it is written in and to this phone (seal.js), both
+    // known offline: the session cached at the last login holds the device
+    // id the server gave it, and device.js the phone's own.
+    const session = await gk.session.cached();
+    const device = (session && session.device && session.device.id) || await gk.device.known();
     const sealed = [];
-    for (const record of records) sealed.push(await gk.seal(record, sealKey));
+    for (const record of records) sealed.push(await gk.seal(record, sealKey, { team, device }));
     await gk.citizens.remember(records, meta);
     const added = await db().tx("outbox", "readwrite", (store) => {
       let count = 0;

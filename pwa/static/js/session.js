@@ -37,8 +37,8 @@
       const before = await cached();
       if (before && before.team && before.team.id !== s.team.id && gk.vault) await gk.vault.wipe();
       await db().set("kv", "session", {
-        user: { id: s.user.id, name: s.user.name }, team: s.team, workers: s.workers, places: s.places,
-        at: new Date().toISOString() });
+        user: { id: s.user.id, name: s.user.name }, team: s.team, device: s.device, workers: s.workers,
+        places: s.places, at: new Date().toISOString() });
       if (s.seal_key) await db().set("kv", "seal_key", s.seal_key);
       if (s.phone_policy) await db().set("kv", "policy", s.phone_policy);
       await db().del("kv", "auth_needed");

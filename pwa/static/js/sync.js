@@ -57,9 +57,12 @@
 
   // Apply the server's answer: drop exactly the records it confirmed by id,
   // flag the refused ones with the reason, leave anything unanswered queued.
+  // A conflict (the server holds other content under this id) is kept like
+  // a refusal, marked, so the worker corrects or discards this copy: it is
+  // never dropped as if the server had it.
   async function apply(batch, results) {
     const byId = new Map(results.filter((r) => r && typeof r.id === "string").map((r) => [r.id, r]));
-    const counts = { stored: 0, duplicate: 0, refused: 0 };
+    const counts = { stored: 0, duplicate: 0, refused: 0, conflict: 0 };
     await db().tx("outbox", "readwrite", (store) => {
       for (const entry of batch) {
         const r = byId.get(entry.id);
@@ -67,10 +70,10 @@
         if (r.status === "stored" || r.status === "duplicate") {
           store.delete(entry.seq);
           counts[r.status] += 1;
-        } else if (r.status === "refused") {
-          store.put(Object.assign({}, entry, { status: "refused",
+        } else if (r.status === "refused" || r.status === "conflict") {
+          store.put(Object.assign({}, entry, { status: "refused", conflict: r.status === "conflict",
                                                error: r.error || { field: null, message: "Afvist af serveren" } }));
-          counts.refused += 1;
+          counts[r.status] += 1;
         }
       }
     });
@@ -90,7 +93,7 @@
     if (!session.user) return loginNeeded();
     let csrf = session.csrf_token;
     let csrfRetried = false;
-    const total = { ok: true, sent: 0, stored: 0, duplicate: 0, refused: 0 };
+    const total = { ok: true, sent: 0, stored: 0, duplicate: 0, refused: 0, conflict: 0 };
     for (;;) {
       // Only records written in the team now logged in: never sent to another.
       const batch = (await gk.outbox.list()).filter((e) => e.status === "waiting" && e.team === session.team.id)
@@ -125,9 +128,12 @@
       total.stored += counts.stored;
       total.duplicate += counts.duplicate;
       total.refused += counts.refused;
+      total.conflict += counts.conflict;
       total.sent += counts.stored + counts.duplicate;
       // An answer that settled nothing would loop forever; stop and retry later.
-      if (counts.stored + counts.duplicate + counts.refused === 0) return failed("Serveren svarede uventet");
+      if (counts.stored + counts.duplicate + counts.refused + counts.conflict === 0) {
+        return failed("Serveren svarede uventet");
+      }
     }
     return total;
   }
