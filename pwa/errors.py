@@ -5,11 +5,12 @@ Under /api every error is ``{"error": {"status": int, "message": str,
 field; elsewhere a person gets the error page. Any module may raise
 ``FieldError``; none needs to import the API for it. Every message is Danish:
 Werkzeug's own English descriptions (a 404 from the router, a 405, a 413) are
-replaced here. JSON bodies are read through ``JSONProvider``, which refuses a
-body nested deeper than rules.MAX_JSON_DEPTH with a 400 naming the body.
+replaced here. Request bodies are read through ``Request``, which refuses a
+body nested deeper than rules.MAX_JSON_DEPTH with a 400 naming the body. Only
+bodies: the app's own JSON (the OpenAPI document) may nest as deep as it needs.
 """
+import flask
 from flask import jsonify, render_template, request
-from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
@@ -35,12 +36,14 @@ def _too_deep(value):
     return False
 
 
-class JSONProvider(DefaultJSONProvider):
-    """Flask's JSON, except that a body nested too deeply is a 400 naming the body, never a RecursionError."""
+class Request(flask.Request):
+    """Flask's request, except that a JSON body nested too deeply is a 400
+    naming the body, never a RecursionError (a 500). (Flask points
+    ``json_module`` at the app's provider per request, so the check sits here.)"""
 
-    def loads(self, s, **kwargs):
+    def get_json(self, *args, **kwargs):
         try:
-            value = super().loads(s, **kwargs)
+            value = super().get_json(*args, **kwargs)
         except RecursionError:
             value = None
         else:
@@ -137,7 +140,7 @@ def _csrf_error(e):
 
 
 def init_app(app):
-    app.json = JSONProvider(app)
+    app.request_class = Request
     # CSRFError is an HTTPException too; Flask picks the most specific handler.
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -115,7 +115,9 @@ class Attempt:
         failures = self._failures(self.address, now - window, limit)
         if len(failures) < limit:
             return 0
-        return int((failures[-1] + window - now).total_seconds()) + 1
+        # At least a second (a failure exactly one window old no longer counts), but no
+        # more than the window: "15 minutter" after fifteen minutes' failures, never 16.
+        return max(1, int((failures[-1] + window - now).total_seconds()))
 
     def failed(self):
         """Count a wrong password (or name); lock the name hard once it has failed too often."""
