@@ -102,13 +102,18 @@ def test_stage_choice_renders_only_that_stage(client):
 
 def test_prompts_filter_by_stage_without_javascript(client):
     html = client.get("/prompts?stage=action").get_data(as_text=True)
-    visible = re.findall(r'<section class="technique" id="t-(\w+)" data-stages="[^"]*"(?! hidden)', html)
+    visible = re.findall(r'<details class="technique" id="t-(\w+)" data-stages="[^"]*"(?! hidden)', html)
     assert "skalaspoergsmaal" in visible and "maal" in visible
     assert "spejling" not in visible
     # No MI technique fits this stage, so the MI heading goes too.
     assert html.count('<div class="method-group" hidden>') == 1
+    # The stage is asked first, as radio buttons (one tap each), the chosen one ticked.
+    assert re.search(r'<input type="radio" name="stage" value="action" checked>', html)
     all_html = client.get("/prompts").get_data(as_text=True)
-    assert 'hidden aria-labelledby="h-t-' not in all_html
+    assert re.search(r'<input type="radio" name="stage" value="alle" checked>', all_html)
+    # All techniques, each folded until tapped: the page is a list to choose from.
+    techniques = re.findall(r'<details class="technique" id="t-(\w+)" data-stages="[^"]*"( hidden)?>', all_html)
+    assert len(techniques) == 10 and not any(hidden for _, hidden in techniques)
 
 
 def test_static_assets_are_hashed_and_cached_for_a_year(client):
@@ -255,7 +260,7 @@ def test_cards_sit_where_they_are_needed(client):
     step = manual.split('id="f3t2"')[1].split("</details>\n  </details>")[0]
     assert 'id="c-udebliver"' in step            # inside step 2 of phase 3, one tap from the checklist
     prompts = client.get("/prompts").get_data(as_text=True)
-    miracle = prompts.split('id="t-mirakelspoergsmaal"')[1].split("</section>")[0]
+    miracle = prompts.split('id="t-mirakelspoergsmaal"')[1].split('<details class="technique"')[0]
     assert 'id="c-mirakel-hele"' in miracle
 
 
