@@ -180,6 +180,29 @@ def test_manifest_is_installable(client):
         assert f"{w}x{h}" == icon["sizes"]
 
 
+def test_manifest_offers_shortcuts_to_the_bvc_the_timer_and_a_new_contact(client):
+    shortcuts = client.get("/manifest.webmanifest").json["shortcuts"]
+    assert [(s["short_name"], s["url"]) for s in shortcuts] == [("BVC", "/bvc"), ("Timer", "/timer"),
+                                                                 ("Ny kontakt", "/log")]
+    # Each opens offline: a precached page, with an icon the phone can show.
+    assert all(s["url"] in PAGES and s["name"] for s in shortcuts)
+    for s in shortcuts:
+        [icon] = s["icons"]
+        assert client.get(icon["src"]).status_code == 200 and icon["sizes"] == "192x192"
+
+
+def test_about_says_how_to_install_on_android_and_iphone_as_our_advice(client):
+    html = client.get("/about").get_data(as_text=True)
+    section = html.split('<section id="installer"')[1].split("</section>")[0]
+    assert '<h3 id="installer-android">Android (Chrome)</h3>' in section
+    assert '<h3 id="installer-iphone">iPhone (Safari)</h3>' in section
+    assert "»Installér app«" in section and "»Føj til hjemmeskærm«" in section
+    assert '<span class="cite cite-practice">God praksis</span>' in section
+    # Found by the offline search too.
+    hits = client.get("/search?q=hjemmeskærm").get_data(as_text=True)
+    assert 'href="/about#installer"' in hits
+
+
 def test_about_credits_bvc_with_its_published_source(client):
     html = client.get("/about").get_data(as_text=True)
     assert "© Almvik, Woods &amp; Rasmussen (2000)" in html
