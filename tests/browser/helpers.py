@@ -173,23 +173,36 @@ def pick_citizen(page, alias):
     page.select_option("#citizen", value)
 
 
+def open_fold(page, summary):
+    """Open a folded part of the contact form (a no-op when it is open)."""
+    fold = page.locator("details.fold", has=page.locator("summary", has_text=summary))
+    if fold.get_attribute("open") is None:
+        fold.locator("summary").click()
+
+
+def score_in_form(page, items):
+    """Fold out the form's risk line and tick BVC items (ticking one is assessing)."""
+    if page.locator("#log-bvc").is_hidden():
+        page.locator("#log-bvc-toggle").click()
+    for item in items:
+        page.locator(f"#log-item-{item}").check()
+
+
 def save_contact(page, citizen, new=False, items=(), stage=None, note=""):
     """Fill in and save one contact the way a worker does; returns after it is queued."""
     before = len(outbox(page))
     if new:
-        page.get_by_label("Hvem talte I med?").select_option("ny")
-        page.get_by_label("Alias eller initialer").fill(citizen)
+        page.get_by_label("Borger", exact=True).select_option("ny")
+        page.get_by_label("Alias", exact=True).fill(citizen)
         page.get_by_label("Kort beskrivelse").fill(f"Beskrivelse af {citizen}")
     elif citizen is None:
-        page.get_by_label("Hvem talte I med?").select_option("ukendt")
+        page.get_by_label("Borger", exact=True).select_option("ukendt")
     else:
         pick_citizen(page, citizen)
     if items:
-        page.get_by_label("Vurderet", exact=True).check()
-        for item in items:
-            page.locator(f"#log-item-{item}").check()
+        score_in_form(page, items)
     if stage:
-        page.locator(f'input[name="stage"][value="{stage}"]').check()
+        page.locator("#stage").select_option(stage)
     page.get_by_label("Kort note").fill(note)
     page.evaluate("document.getElementById('log-done').textContent = ''")
     page.get_by_role("button", name="Gem kontakt").click()
@@ -233,3 +246,54 @@ def wait_for_rows(page, db, encounters, citizens):
     # Long enough for a few backoff rounds (2 s, 4 s, 8 s, with jitter).
     poll(page, lambda: len(db.encounters()) >= encounters and len(db.citizens()) >= citizens,
          f"timed out waiting for {encounters} encounters and {citizens} citizens", timeout=60)
+
+
+# --- how far a thumb goes ------------------------------------------------------------------
+
+
+class Thumb:
+    """Counts what a worker's thumb does: each tap (a picker is two: open it,
+    choose), and the scrolling needed first to bring the target between the
+    header's top and whatever is fixed at the bottom (the tab bar, the save bar)."""
+
+    REACH = """el => { const r = (el.closest('label') || el).getBoundingClientRect();
+        let bottom = innerHeight;
+        for (const f of document.querySelectorAll('.tabs, .save-bar')) {
+          if (f.contains(el)) continue;
+          const t = f.getBoundingClientRect().top;
+          if (t < bottom && t > 0) bottom = t;
+        }
+        return [r.top, r.bottom, bottom]; }"""
+
+    def __init__(self, page):
+        self.page, self.taps, self.scrolled = page, 0, 0
+
+    def _reach(self, locator):
+        top, bottom, limit = locator.evaluate(self.REACH)
+        dy = bottom - limit + 8 if bottom > limit else top - 8 if top < 0 else 0
+        if dy:
+            self.page.evaluate("dy => window.scrollBy(0, dy)", dy)
+            self.scrolled += abs(dy)
+
+    def tap(self, locator):
+        self._reach(locator)
+        self.taps += 1
+        locator.click()
+
+    def check(self, locator):
+        self._reach(locator)
+        self.taps += 1
+        locator.check()
+
+    def pick(self, locator, value):
+        self._reach(locator)
+        self.taps += 2
+        locator.select_option(value)
+
+    def type(self, locator, text, tapped=True):
+        """Typing is not tapping; reaching the field is, unless it has the focus already."""
+        self._reach(locator)
+        focused = locator.evaluate("el => el === document.activeElement")
+        if tapped and not focused:
+            self.taps += 1
+        locator.fill(text)
