@@ -10,7 +10,7 @@ from pwa import assets
 
 DATA = ["idb.js", "seal.js", "vault.js", "device.js", "changes.js", "api.js", "handin.js", "session.js",
         "citizen-cache.js", "outbox.js", "sync.js"]
-TIMER = ["timer-core.js", "timer-alarm.js", "device.js", "team-rules.js"]
+TIMER = ["timer-core.js", "timer-alarm.js", "device.js", "team-rules.js", "rules.js"]
 
 # Each page: its module scripts, and every module they import statically,
 # however deep (dynamic imports wait for the first paint, so they are not
@@ -27,7 +27,7 @@ PAGES = {
     "/log": (["app.js", "log.js"],
              ["phone-data.js", *DATA, "contact-form.js", "contact-view.js", "contact-lists.js", "corrections.js",
               "outbox-list.js", "form-errors.js", "dates.js", "bvc.js", "citizen-info.js", "lock.js", "timer-core.js",
-              "team-rules.js", "stage-choice.js", "draft.js", "alias-check.js"]),
+              "team-rules.js", "rules.js", "stage-choice.js", "draft.js", "alias-check.js"]),
     "/timer": (["app.js", "timer.js"], [*TIMER, "timer-sync.js"]),
     "/settings": (["app.js", "settings.js"], TIMER),
     "/login": (["app.js", "login.js"], ["device.js"]),

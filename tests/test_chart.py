@@ -4,7 +4,7 @@ import re
 
 from pwa import chart
 from pwa import content as c
-from tests.conftest import new_citizen, new_encounter
+from tests.helpers import new_citizen, new_encounter
 
 
 def test_the_chart_labels_every_stage_row_with_the_apps_name(app):

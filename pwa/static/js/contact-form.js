@@ -10,11 +10,9 @@ import { contactLists } from "./contact-lists.js";
 import { contactView } from "./contact-view.js";
 import { localInput } from "./dates.js";
 import { clearErrors, clearFixed } from "./form-errors.js";
+import { limit, looksLikeCpr, RULES } from "./rules.js";
 import { recentStage } from "./stage-choice.js";
 
-// Six digits, an optional dash or space, four digits: the shape of a CPR
-// number, as the server checks it. No lookbehind, for older Safari.
-const CPR = /(^|\D)\d{6}[- ]?\d{4}(?!\d)/;
 const CPR_MESSAGE = "Ligner et CPR-nummer. Skriv aldrig CPR-nummer eller fulde navn – kun alias eller initialer.";
 
 // The score the BVC page hands over: today the items in the link "Gem i
@@ -67,7 +65,7 @@ export function contactForm(form) {
     if (choice === "ny") {
       alias = text(el.alias);
       if (!alias) err(el.alias, "Skriv et alias eller initialer.");
-      else if (alias.length > 40) err(el.alias, "Højst 40 tegn.");
+      else if (alias.length > limit("alias")) err(el.alias, `Højst ${limit("alias")} tegn.`);
       citizenId = ids.citizen;
       records.push({ kind: "citizen", id: citizenId, alias, description: text(el.description),
                      places: text(el.places), created_at: new Date().toISOString() });
@@ -77,11 +75,11 @@ export function contactForm(form) {
     }
     const checkCpr = [el.note, el.placeOther, el.followupStep];
     if (choice === "ny") checkCpr.unshift(el.alias, el.description, el.places);
-    for (const input of checkCpr) if (CPR.test(input.value || "")) err(input, CPR_MESSAGE);
+    for (const input of checkCpr) if (looksLikeCpr(input.value)) err(input, CPR_MESSAGE);
 
     const when = el.when.value ? new Date(el.when.value) : null;
     if (!when || Number.isNaN(when.getTime())) err(el.when, "Angiv hvornår kontakten var.");
-    else if (when.getTime() > Date.now() + 24 * 3600 * 1000) err(el.when, "Tidspunktet ligger i fremtiden.");
+    else if (when.getTime() > Date.now() + RULES.max_future_hours * 3600 * 1000) err(el.when, "Tidspunktet ligger i fremtiden.");
 
     const w1 = Number(el.worker1.value);
     const w2 = el.worker2.value ? Number(el.worker2.value) : null;
@@ -90,7 +88,7 @@ export function contactForm(form) {
 
     const place = el.place.value === "__andet" ? text(el.placeOther) : el.place.value;
     const note = text(el.note);
-    if (note.length > 1000) err(el.note, "Noten må højst være 1000 tegn.");
+    if (note.length > limit("note")) err(el.note, `Noten må højst være ${limit("note")} tegn.`);
 
     let bvc = null;
     let total = null;

@@ -5,6 +5,7 @@
 import { bandFor } from "./bvc.js";
 import { showLastBand } from "./citizen-info.js";
 import { clock } from "./dates.js";
+import { limit } from "./rules.js";
 
 // citizens(): the team's list as the pickers have it; session(): who is logged in.
 export function contactView(form, { citizens, session }) {
@@ -49,7 +50,7 @@ export function contactView(form, { citizens, session }) {
   }
 
   function showCount() {
-    el.noteCount.textContent = `${el.note.value.length}/1000 tegn`;
+    el.noteCount.textContent = `${el.note.value.length}/${limit("note")} tegn`;
   }
 
   function showSummaries() {
