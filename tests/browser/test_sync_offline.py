@@ -326,7 +326,7 @@ def test_bvc_and_stage_pages_open_the_log_prefilled_offline(launch, own_server, 
     # After saving, the form starts over for the next contact.
     assert page.url.endswith("/log")
     expect(page.locator('input[name="bvc_done"][value="nej"]')).to_be_checked()
-    expect(page.locator("#log-bvc-result")).to_contain_text("Ikke vurderet")
+    expect(page.locator("#log-bvc-result")).to_contain_text("Ingen BVC")
     expect(page.locator("#log-bvc-result [data-score]")).to_be_hidden()
 
     page.goto(base + "/stages")

@@ -41,7 +41,7 @@ export function contactView(form, { citizens, session }) {
     el.bvcResult.querySelector("[data-total]").textContent = String(total);
     // The row is labelled "Risiko", so the band's first word says the rest
     // ("Moderat"): the line fits 320 px, total and shape beside it.
-    el.bvcResult.querySelector("[data-band-label]").textContent = band ? band.name.split(" ")[0] : "Ikke vurderet";
+    el.bvcResult.querySelector("[data-band-label]").textContent = band ? band.name.split(" ")[0] : "Ingen BVC";
     el.bvcMore.textContent = el.bvc.hidden ? (done ? "Ret" : "Vurdér") : "Luk";
   }
 
