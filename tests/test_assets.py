@@ -27,7 +27,7 @@ PAGES = {
     "/log": (["app.js", "log.js"],
              ["phone-data.js", *DATA, "contact-form.js", "contact-view.js", "contact-lists.js", "corrections.js",
               "outbox-list.js", "form-errors.js", "dates.js", "bvc.js", "citizen-info.js", "lock.js", "timer-core.js",
-              "team-rules.js", "rules.js", "stage-choice.js", "draft.js", "alias-check.js"]),
+              "team-rules.js", "rules.js", "stage-choice.js", "draft.js", "alias-check.js", "dom.js"]),
     "/timer": (["app.js", "timer.js"], [*TIMER, "timer-sync.js"]),
     "/settings": (["app.js", "settings.js"], TIMER),
     "/login": (["app.js", "login.js"], ["device.js"]),

@@ -92,6 +92,26 @@ def axe_violations(page, axe_source):
     return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
+# --- what a stolen phone's storage holds -------------------------------------------------
+
+# Everything the phone keeps, as text: IndexedDB, Cache Storage, localStorage
+# and sessionStorage. A test looks for an alias or a note in it (issue 8).
+STORAGE_DUMP = r"""async () => {
+  const out = [];
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('gadekontakt'); r.onsuccess = () => ok(r.result); r.onerror = no; });
+  for (const name of db.objectStoreNames) {
+    const all = await new Promise((ok) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
+    out.push(JSON.stringify(all));
+  }
+  for (const key of await caches.keys()) {
+    const cache = await caches.open(key);
+    for (const req of await cache.keys()) out.push(req.url, await (await cache.match(req)).text());
+  }
+  out.push(JSON.stringify(Object.entries(localStorage)), JSON.stringify(Object.entries(sessionStorage)));
+  return out.join('\n');
+}"""
+
+
 # --- a team and its worker, through the real forms ------------------------------------
 
 
@@ -114,6 +134,22 @@ def log_in(page):
     page.get_by_label("Adgangskode").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Log ind").click()
+
+
+def phone_with_team(launch, server, profile):
+    """A phone (from the `launch` fixture) that has just set up the team: logged in, no PIN yet."""
+    ctx = launch(profile)
+    page = first_page(ctx)
+    set_up_team_by_form(page, server.url)
+    return ctx, page
+
+
+def type_pin(page, again=False):
+    """Type the PIN into the open PIN dialog (twice when choosing it) and submit."""
+    page.locator("#pin").fill(PIN)
+    if again:
+        page.locator("#pin2").fill(PIN)
+    page.locator(".pin-dialog button[type=submit]").click()
 
 
 def logged_in_profile(launch, server, profile):
@@ -144,10 +180,7 @@ def unlock_citizen_list(page):
         return
     choosing = button.text_content() == "Vælg PIN"
     button.click()
-    page.locator("#pin").fill(PIN)
-    if choosing:
-        page.locator("#pin2").fill(PIN)
-    page.locator(".pin-dialog button[type=submit]").click()
+    type_pin(page, again=choosing)
     expect(page.locator("#vault-status")).to_be_hidden()
 
 

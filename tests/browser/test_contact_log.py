@@ -8,26 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (FORM_READY, PASSWORD, PIN, Thumb, first_page, go_offline, log_in,
-                                   logged_in_profile, open_fold, open_log, outbox, save_contact, set_up_team_by_form,
-                                   wait_outbox_len, wait_until)
+from tests.browser.helpers import (FORM_READY, PASSWORD, STORAGE_DUMP, Thumb, first_page, go_offline, log_in,
+                                   logged_in_profile, open_log, phone_with_team, save_contact, set_up_team_by_form,
+                                   type_pin, wait_outbox_len, wait_until)
 
-# Everything a stolen phone's storage holds, as text: IndexedDB, Cache Storage,
-# localStorage and sessionStorage.
-STORAGE_DUMP = r"""async () => {
-  const out = [];
-  const db = await new Promise((ok, no) => { const r = indexedDB.open('gadekontakt'); r.onsuccess = () => ok(r.result); r.onerror = no; });
-  for (const name of db.objectStoreNames) {
-    const all = await new Promise((ok) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
-    out.push(JSON.stringify(all));
-  }
-  for (const key of await caches.keys()) {
-    const cache = await caches.open(key);
-    for (const req of await cache.keys()) out.push(req.url, await (await cache.match(req)).text());
-  }
-  out.push(JSON.stringify(Object.entries(localStorage)), JSON.stringify(Object.entries(sessionStorage)));
-  return out.join('\n');
-}"""
 
 # Where each essential of the form ends, against the top of the save bar: all
 # must be on the first screen, above it, with nothing scrolled.
@@ -151,8 +135,7 @@ def test_a_draft_survives_the_tab_bar_a_reload_and_a_restart_sealed_in_the_vault
     expect(draft).to_contain_text("Lås op med din PIN")
     expect(page.get_by_label("Kort note")).to_have_value("")
     draft.get_by_role("button", name="Lås op").click()
-    page.locator("#pin").fill(PIN)
-    page.locator(".pin-dialog button[type=submit]").click()
+    type_pin(page)
     expect(page.get_by_label("Kort note")).to_have_value("Kladde-Note om dagen")
     expect(page.get_by_label("Alias", exact=True)).to_have_value("Kladde-Alias")
 
@@ -188,9 +171,7 @@ def test_a_link_from_the_bvc_wins_over_a_draft_which_is_offered_and_can_be_disca
 
 def test_without_a_pin_no_draft_is_kept_and_the_form_says_so(launch, own_server, tmp_path):
     own_server.start()
-    ctx = launch(tmp_path / "profile")
-    page = first_page(ctx)
-    set_up_team_by_form(page, own_server.url)
+    ctx, page = phone_with_team(launch, own_server, tmp_path / "profile")
     page.goto(own_server.url + "/log")
     wait_until(page, FORM_READY)
     expect(page.locator("#vault-status")).to_contain_text("Uden PIN har telefonen hverken teamets borgere eller en kladde")
@@ -228,8 +209,7 @@ def test_an_alias_the_team_has_is_warned_about_and_the_known_citizen_picked(laun
     page.get_by_label("Alias", exact=True).fill("K.K.")
     expect(known).to_contain_text("Borgerlisten er låst, så telefonen kan ikke se")
     known.get_by_role("button", name="Lås op og tjek").click()
-    page.locator("#pin").fill(PIN)
-    page.locator(".pin-dialog button[type=submit]").click()
+    type_pin(page)
     expect(known).to_contain_text("Teamet har allerede »K.K.«")
 
 
@@ -251,9 +231,7 @@ def test_a_second_save_for_the_same_citizen_in_the_same_minute_says_it_is_the_se
 def test_the_pin_is_offered_after_login_and_can_be_skipped(launch, own_server, tmp_path):
     own_server.start()
     base = own_server.url
-    ctx = launch(tmp_path / "profile")
-    page = first_page(ctx)
-    set_up_team_by_form(page, base)
+    ctx, page = phone_with_team(launch, own_server, tmp_path / "profile")
     # Right after setup (a login too): the next steps, and the PIN offer.
     expect(page.get_by_role("heading", name="Kom i gang")).to_be_visible()
     offer = page.locator("#pin-offer")
@@ -271,9 +249,7 @@ def test_the_pin_is_offered_after_login_and_can_be_skipped(launch, own_server, t
     log_in(page)
     offer = page.locator("#pin-offer")
     offer.get_by_role("button", name="Vælg PIN").click()
-    page.locator("#pin").fill(PIN)
-    page.locator("#pin2").fill(PIN)
-    page.locator(".pin-dialog button[type=submit]").click()
+    type_pin(page, again=True)
     expect(offer).to_have_count(0)
     assert page.evaluate("self.gk.vault.state()") == "unlocked"
 
@@ -359,8 +335,7 @@ def test_the_lock_says_why_after_a_browser_restart(launch, own_server, tmp_path)
     expect(cover).to_contain_text("Låst, fordi appen er blevet lukket og åbnet igen")
     expect(page.locator("#main")).to_be_hidden()
     cover.get_by_role("button", name="Lås op med PIN").click()
-    page.locator("#pin").fill(PIN)
-    page.locator(".pin-dialog button[type=submit]").click()
+    type_pin(page)
     expect(page.locator("#main")).to_be_visible()
     # The idle lock gives its own reason.
     page.evaluate("import('/static/js/lock.js').then(() => { self.gk.vault.lock(); sessionStorage.setItem('gk.lock.reason', 'idle'); "
@@ -370,9 +345,7 @@ def test_the_lock_says_why_after_a_browser_restart(launch, own_server, tmp_path)
 
 def test_a_failed_new_worker_on_team_lands_on_its_errors_with_focus(launch, own_server, tmp_path):
     own_server.start()
-    ctx = launch(tmp_path / "profile")
-    page = first_page(ctx)
-    set_up_team_by_form(page, own_server.url)
+    ctx, page = phone_with_team(launch, own_server, tmp_path / "profile")
     page.goto(own_server.url + "/team")
     page.get_by_label("Navn", exact=True).fill("Søren Sørensen")
     page.locator("#username").fill("søren s")

@@ -10,24 +10,10 @@ import signal
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (FORM_READY, PASSWORD, Db, first_page, go_offline, log_in, logged_in_profile,
+from tests.browser.helpers import (FORM_READY, PASSWORD, STORAGE_DUMP, Db, first_page, go_offline, log_in, logged_in_profile,
                                    open_fold, open_log, outbox, poll, save_contact, score_in_form, spoil,
                                    wait_for_rows, wait_outbox_len, wait_until)
 
-STORAGE_DUMP = r"""async () => {
-  const out = [];
-  const db = await new Promise((ok, no) => { const r = indexedDB.open('gadekontakt'); r.onsuccess = () => ok(r.result); r.onerror = no; });
-  for (const name of db.objectStoreNames) {
-    const all = await new Promise((ok) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
-    out.push(JSON.stringify(all));
-  }
-  for (const key of await caches.keys()) {
-    const cache = await caches.open(key);
-    for (const req of await cache.keys()) out.push(req.url, await (await cache.match(req)).text());
-  }
-  out.push(JSON.stringify(Object.entries(localStorage)));
-  return out.join('\n');
-}"""
 
 
 ALIASES = ["K.K.", "Lone", "Store M"]

@@ -6,18 +6,10 @@
 // same words hold with and without network.
 import { vault } from "./phone-data.js";
 import { citizenLabel } from "./citizen-info.js";
+import { el } from "./dom.js";
 
 // "A.B.", "ab" and "A B" are the same alias to a colleague reading the list.
 export const sameAlias = (a) => a.normalize("NFKC").toLocaleLowerCase("da").replace(/[^\p{L}\p{N}]/gu, "");
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v; else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}
 
 // citizens(): the list the picker holds; pick(id): choose that citizen in
 // the form; unlock(): open the list (PIN), resolving true when it opened.

@@ -7,6 +7,7 @@
 // asks for the PIN; only what names citizens does.
 import "./idb.js";
 import "./vault.js";
+import { el } from "./dom.js";
 
 const gk = self.gk;
 let lockMinutes = 5;  // until the operator's policy (from /api/session) is read
@@ -25,15 +26,6 @@ export function lockReason() {
   try { idle = sessionStorage.getItem(REASON) === "idle"; } catch { /* as after a restart */ }
   return idle ? `Låst, fordi telefonen ikke har været brugt i ${lockMinutes} minutter.`
     : "Låst, fordi appen er blevet lukket og åbnet igen – så skal PIN'en skrives igen.";
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v; else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
 }
 
 // Resolve true when the vault is open (after asking for the PIN if needed),

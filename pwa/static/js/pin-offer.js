@@ -6,18 +6,10 @@
 // /log has its own offer beside the citizen picker.
 import { session, vault } from "./phone-data.js";
 import { ensureUnlocked } from "./lock.js";
+import { el } from "./dom.js";
 
 const KEY = "gk.pinOffer";
 const NOT_HERE = ["/bvc", "/timer", "/log"];
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v; else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}
 
 export async function offerPin() {
   try {
