@@ -258,7 +258,7 @@ def test_the_pin_is_offered_after_login_and_can_be_skipped(launch, own_server, t
     with page.expect_navigation():
         page.get_by_role("button", name="Log ud").click()
     page.goto(base + "/login?next=%2Fbvc")
-    page.evaluate("self.gk.vault.wipe()")
+    page.evaluate("import('/static/js/phone-data.js').then((m) => m.vault.wipe())")
     log_in(page)
     assert page.url.endswith("/bvc")
     page.wait_for_timeout(500)
