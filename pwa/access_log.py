@@ -1,9 +1,10 @@
 """The access-log page: administrators read who did what to which citizen, and export it.
 
-Per citizen and per worker, and as CSV for a data protection officer. Seeing
-one citizen's log is itself logged. What the query string names is checked
-before anything is read or written: a citizen is a UUID the team holds or held
-(an erased citizen's log stays readable), a worker is one of the team's; every
+Per citizen and per worker, and as CSV for a data protection officer. Times
+in the team's time zone; citizens by alias, and seeing them here is itself
+logged (view_access_log). What the query string names is checked before
+anything is read or written: a citizen is a UUID the team holds or held (an
+erased citizen's log stays readable), a worker is one of the team's; every
 join is scoped to the team, so another team's alias never shows; and no GET
 writes text it was given, only the id of the team's own citizen.
 """
@@ -15,6 +16,7 @@ from flask import Blueprint, Response, abort, g, render_template, request
 from . import rules
 from .audit import ACTIONS, record
 from .auth import admin_required
+from .dates import local_time
 from .db import get_db
 
 bp = Blueprint("access_log", __name__, url_prefix="/admin")
@@ -71,12 +73,16 @@ def _filters():
 def view():
     citizen_id, user_id = _filters()
     entries = _entries(g.user["team_id"], citizen_id, user_id, limit=500)
-    if citizen_id:
-        record([citizen_id], "view_access_log")
+    # The page names each citizen by alias (an administrator may see the team's
+    # citizens), so showing it is itself a read of those citizens, logged as one.
+    shown = list(dict.fromkeys(e["citizen_id"] for e in entries if e["alias"]))
+    if citizen_id and citizen_id not in shown:
+        shown.append(citizen_id)
+    record(shown, "view_access_log", "" if citizen_id else "oversigt")
     workers = get_db().execute("SELECT id, name FROM users WHERE team_id = ? ORDER BY name",
                                [g.user["team_id"]]).fetchall()
     return render_template("access_log.html", entries=entries, actions=ACTIONS, workers=workers,
-                           citizen_id=citizen_id, user_id=user_id)
+                           citizen_id=citizen_id, user_id=user_id, local=local_time)
 
 
 def csv_cell(value):

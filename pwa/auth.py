@@ -5,6 +5,7 @@ team and its administrator, so there is never a default password. The field
 kit never needs a login; everything about citizens does.
 """
 import functools
+import re
 
 import click
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
@@ -82,7 +83,8 @@ def setup():
                                        form.username.data.strip(), form.password.data)
         sessions.start(db, {"id": user_id, "team_id": team_id}, sessions.device_id_from(form.device_id.data))
         flash("Teamet er oprettet, og du er logget ind.")
-        return redirect(url_for("team.index"))
+        # The next steps, not the whole team page (workers, rules, places, phones).
+        return redirect(url_for("team.start"))
     return render_template("setup.html", form=form)
 
 
@@ -137,6 +139,9 @@ def create_team_command(team_name, username, name, password):
             raise click.BadParameter("looks like a CPR number", param_hint=hint)
     if len(password) < rules.MIN_PASSWORD:
         raise click.BadParameter(f"at least {rules.MIN_PASSWORD} characters", param_hint="password")
+    username = rules.normalise_username(username)
+    if not re.match(rules.USERNAME, username):
+        raise click.BadParameter("letters (also æ, ø, å), digits, '.', '-' and '_' only", param_hint="username")
     db = get_db()
     if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
         raise click.BadParameter("already taken", param_hint="username")

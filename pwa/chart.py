@@ -1,18 +1,20 @@
 """A small SVG chart of BVC total and stage over time, computed on the server.
 
 Drawn as data for the template (points and polylines), so no chart library
-and no script: it renders in any browser and under a strict CSP.
+and no script: it renders in any browser and under a strict CSP. It fills the
+page's width, and each stage's row is labelled with the app's own name for it,
+written above the row so even "Forberedelse, påbegyndelse og vedligeholdelse"
+fits a 320 px phone without being cut to an abbreviation.
 """
 from datetime import datetime
 
 from . import content as c
 
-WIDTH, HEIGHT = 300, 200
-LEFT, RIGHT = 34, 8
-BVC_TOP, BVC_BOTTOM = 10, 100          # y range of the BVC panel (6 at top, 0 at bottom)
-STAGE_TOP, STAGE_BOTTOM = 130, 190     # y range of the stage panel
-# Axis labels must fit 34 px; the full names stand in the timeline below the chart.
-SHORT = {"precontemplation": "Førov.", "contemplation": "Overv.", "action": "Handl.", "relapse": "Tilb."}
+WIDTH = 300
+LEFT, RIGHT = 18, 8                    # room for the BVC ticks (0–6) on the left
+BVC_TOP, BVC_BOTTOM = 14, 96           # y range of the BVC panel (6 at top, 0 at bottom)
+STAGE_TOP, STAGE_STEP = 142, 26        # the first stage row's line, and the space between rows
+DATES = 12                             # room below the last row for the first and last date
 
 
 def _x(moments, i):
@@ -22,10 +24,12 @@ def _x(moments, i):
     return LEFT + (moments[i] - moments[0]).total_seconds() / span * (WIDTH - LEFT - RIGHT)
 
 
-def timeline(encounters):
+def timeline(encounters, day=lambda iso: iso[:10]):
+    """The chart for a citizen's encounters (oldest first); `day` writes a moment as a date."""
     if not encounters:
         return None
-    stage_ids = [s["id"] for s in c.stages()]
+    stages = c.stages()
+    row = {s["id"]: STAGE_TOP + i * STAGE_STEP for i, s in enumerate(stages)}
     moments = [datetime.fromisoformat(e["occurred_at"].replace("Z", "+00:00")) for e in encounters]
     bvc, stage = [], []
     for i, e in enumerate(encounters):
@@ -34,15 +38,15 @@ def timeline(encounters):
             y = BVC_BOTTOM - e["bvc_total"] / 6 * (BVC_BOTTOM - BVC_TOP)
             bvc.append({"x": x, "y": round(y, 1), "total": e["bvc_total"], "band": e["bvc_band"]})
         if e["stage"]:
-            row = stage_ids.index(e["stage"])
-            y = STAGE_TOP + row / (len(stage_ids) - 1) * (STAGE_BOTTOM - STAGE_TOP)
-            stage.append({"x": x, "y": round(y, 1), "stage": e["stage"]})
+            stage.append({"x": x, "y": row[e["stage"]], "stage": e["stage"]})
+    bottom = STAGE_TOP + (len(stages) - 1) * STAGE_STEP
     return {
-        "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
+        "width": WIDTH, "height": bottom + 8 + DATES, "left": LEFT, "right": WIDTH - RIGHT,
         "bvc": bvc, "bvc_line": " ".join(f"{p['x']},{p['y']}" for p in bvc),
         "stage": stage, "stage_line": " ".join(f"{p['x']},{p['y']}" for p in stage),
         "bvc_ticks": [{"v": v, "y": round(BVC_BOTTOM - v / 6 * (BVC_BOTTOM - BVC_TOP), 1)} for v in (0, 2, 4, 6)],
-        "stage_rows": [{"id": sid, "short": SHORT[sid], "y": round(STAGE_TOP + i / (len(stage_ids) - 1) * (STAGE_BOTTOM - STAGE_TOP), 1)}
-                       for i, sid in enumerate(stage_ids)],
-        "first": encounters[0]["occurred_at"][:10], "last": encounters[-1]["occurred_at"][:10],
+        "stage_title_y": STAGE_TOP - STAGE_STEP + 4,
+        "stage_rows": [{"id": s["id"], "name": s["name"], "y": row[s["id"]]} for s in stages],
+        "dates_y": bottom + 8 + DATES - 2,
+        "first": day(encounters[0]["occurred_at"]), "last": day(encounters[-1]["occurred_at"]),
     }

@@ -6,7 +6,6 @@ worker passes them by.
 """
 import json
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
@@ -14,34 +13,21 @@ from . import audit, bvc, chart
 from . import content as c
 from . import citizen_queries, rules
 from .auth import admin_required, login_required
+from .dates import age_in_words, local_date, local_time
 from .db import get_db, transaction
 from .forms import CitizenForm, ConfirmForm
 
 bp = Blueprint("citizens", __name__)
 
 
-def age_in_words(iso):
-    """'i dag', 'i går', 'for 3 dage siden' — how old a risk score is."""
-    if not iso:
-        return ""
-    then = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    days = (datetime.now(timezone.utc).date() - then.date()).days
-    return "i dag" if days <= 0 else "i går" if days == 1 else f"for {days} dage siden"
-
-
-def local_time(iso):
-    """UTC from the database, shown in the team's own time zone (Danish format)."""
-    if not iso:
-        return ""
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(current_app.config["TIME_ZONE"]))
-    return moment.strftime("%d.%m.%Y kl. %H:%M")
 
 
 def _labels():
     bands = {b["id"]: b for b in bvc.bands()}
     stages = {s["id"]: s["name"] for s in c.stages()}
     techniques = {t["id"]: t["name"] for t in c.techniques()}
-    return {"bands": bands, "stages": stages, "techniques": techniques, "age": age_in_words, "local": local_time}
+    return {"bands": bands, "stages": stages, "techniques": techniques, "age": age_in_words, "local": local_time,
+            "local_date": local_date}
 
 
 def _own_citizen(db, citizen_id):
@@ -71,7 +57,7 @@ def show(citizen_id):
     encounters = citizen_queries.encounters_for(db, g.user["team_id"], citizen_id)
     audit.record([citizen_id], "view", "side")
     return render_template("citizen.html", confirm=ConfirmForm(), citizen=citizen, encounters=encounters,
-                           chart=chart.timeline(encounters), **_labels())
+                           chart=chart.timeline(encounters, day=local_date), **_labels())
 
 
 @bp.route("/citizens/<citizen_id>/edit", methods=["GET", "POST"])

@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
-from .rules import CPR_REFUSAL, LIMITS, MIN_PASSWORD, MIN_USERNAME, USERNAME, looks_like_cpr
+from .rules import (CPR_REFUSAL, LIMITS, MIN_PASSWORD, MIN_USERNAME, USERNAME, USERNAME_RULE, looks_like_cpr,
+                    normalise_username)
 
 PASSWORD_HINT = f"Mindst {MIN_PASSWORD} tegn. Brug gerne en sætning, du kan huske."
 
@@ -21,10 +22,16 @@ def longest(rule):
     return Length(max=LIMITS[rule], message=f"Højst {LIMITS[rule]} tegn.")
 
 
+# Phones capitalise the first letter of a text field; a username is not a sentence.
+USERNAME_INPUT = {"autocapitalize": "none", "autocorrect": "off", "spellcheck": "false"}
+
+
 def username_field():
-    return StringField("Brugernavn", validators=[
-        InputRequired("Vælg et brugernavn."), Length(min=MIN_USERNAME, max=LIMITS["username"]), no_cpr,
-        Regexp(USERNAME, message="Kun bogstaver a–z, tal, punktum, bindestreg og understreg.")])
+    # The rule is the field's hint, read before submitting, and its error.
+    return StringField("Brugernavn", filters=[normalise_username], description=USERNAME_RULE,
+                       render_kw=USERNAME_INPUT, validators=[
+                           InputRequired("Vælg et brugernavn."), Length(min=MIN_USERNAME, max=LIMITS["username"]),
+                           no_cpr, Regexp(USERNAME, message="Kun " + USERNAME_RULE[0].lower() + USERNAME_RULE[1:])])
 
 
 def person_name_field(label, missing):
@@ -57,8 +64,8 @@ class SetupForm(DeviceForm):
 
 
 class LoginForm(DeviceForm):
-    username = StringField("Brugernavn", validators=[InputRequired("Skriv dit brugernavn."),
-                                                     Length(max=LIMITS["username"])])
+    username = StringField("Brugernavn", filters=[normalise_username], render_kw=USERNAME_INPUT,
+                           validators=[InputRequired("Skriv dit brugernavn."), Length(max=LIMITS["username"])])
     password = PasswordField("Adgangskode", validators=[InputRequired("Skriv din adgangskode."),
                                                         Length(max=LIMITS["password"])])
 

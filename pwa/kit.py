@@ -28,6 +28,12 @@ def cite(source):
 
 
 @bp.app_template_global()
+def is_precached():
+    """A page every phone keeps in its cache: it must not say who is logged in."""
+    return request.path in PAGES
+
+
+@bp.app_template_global()
 def cards_near(near):
     return c.cards_near(near)
 

@@ -18,7 +18,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from . import audit, sync
 from .auth import admin_required
-from .citizens import local_time
+from .dates import local_time
 from .db import get_db, transaction
 from .forms import ConfirmForm
 from .sessions import stamp

@@ -34,7 +34,13 @@ LIMITS = {
 }
 MIN_USERNAME = 2
 MIN_PASSWORD = 12
-USERNAME = r"^[A-Za-z0-9._-]+$"
+# Usernames: Danish names have æ, ø and å ("søren"), so Latin letters with
+# their accents are allowed; no spaces or symbols, which are easy to mistype on
+# a phone. A username is normalised (NFC, trimmed) wherever one is typed (setup,
+# the team page, login, create-team), so an "å" typed as "a" plus a ring is the
+# same name; the rule is said beside the field, before submitting.
+USERNAME = r"^[A-Za-z0-9À-ÖØ-öø-ÿ._-]+$"
+USERNAME_RULE = "Bogstaver (også æ, ø og å), tal, punktum, bindestreg og understreg – ingen mellemrum."
 
 # Records or timer events in one upload; a phone sends fewer at a time.
 MAX_BATCH = 500
@@ -81,6 +87,10 @@ CPR_PATTERN = r"(?:^|[^0-9])(?:[0-9]{6}|[0-9]{2}-[0-9]{2}-[0-9]{2}(?:[0-9]{2})?)
 _SEPARATORS = re.compile(CPR_SEPARATORS)
 _CPR = re.compile(CPR_PATTERN)
 CPR_REFUSAL = "ligner et CPR-nummer; skriv aldrig CPR-nummer eller fulde navn"
+
+
+def normalise_username(value):
+    return unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
 
 
 def normalise_for_cpr(text):

@@ -51,6 +51,9 @@ def index():
                               step["source"], [step["goal"], *items]))
     inc = data["inclusion_criteria"]
     out.append(_entry(inc["title"], "/manual#maalgruppe", inc["source"], inc["items"]))
+    inst = data["install"]
+    out.append(_entry(inst["title"], "/about#installer", inst["source"],
+                      [inst["lead"], *(f"{p['name']}: {' '.join(p['steps'])}" for p in inst["platforms"])]))
     return out
 
 

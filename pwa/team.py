@@ -60,6 +60,14 @@ def index():
     return _render_team()
 
 
+@bp.get("/start")
+@admin_required
+def start():
+    """Where a new team's administrator lands after /setup: what to do next, each one tap away."""
+    return render_template("team_start.html", workers=len(_team_workers(g.user["team_id"])),
+                           places=len(_team_places(g.user["team_id"])))
+
+
 @bp.post("/workers")
 @admin_required
 def add_worker():
@@ -73,8 +81,9 @@ def add_worker():
                 db.execute("INSERT INTO users (team_id, username, name, password_hash, is_admin) VALUES (?, ?, ?, ?, ?)",
                            [g.user["team_id"], form.username.data.strip(), form.name.data.strip(),
                             passwords.hash_password(form.password.data), int(form.is_admin.data)])
-            flash(f"{form.name.data.strip()} er tilføjet.")
-            return redirect(url_for("team.index"))
+            # Said beside the form, where the next worker is added.
+            flash(f"{form.name.data.strip()} er tilføjet.", "worker")
+            return redirect(url_for("team.index") + "#tilfoej")
     return _render_team(400, form=form)
 
 

@@ -26,14 +26,15 @@ PAGES = {
     "/about": (["app.js"], []),
     "/offline": (["app.js"], []),
     "/log": (["app.js", "log.js"],
-             ["phone-data.js", *DATA, "contact-form.js", "contact-lists.js", "corrections.js", "outbox-list.js",
-              "form-errors.js", "dates.js", *SCORE, "citizen-info.js", "lock.js", "timer-core.js", "team-rules.js",
-              "rules.js"]),
+             ["phone-data.js", *DATA, "contact-form.js", "contact-view.js", "contact-lists.js", "corrections.js",
+              "outbox-list.js", "form-errors.js", "dates.js", *SCORE, "citizen-info.js", "lock.js", "timer-core.js",
+              "team-rules.js", "rules.js", "stage-choice.js", "draft.js", "alias-check.js", "dom.js"]),
     "/timer": (["app.js", "timer.js"], [*TIMER, *SCORE, "timer-form.js", "timer-sms.js", "timer-sync.js"]),
     "/settings": (["app.js", "settings.js"], TIMER),
     "/login": (["app.js", "login.js"], ["device.js"]),
     "/citizens": (["app.js"], []),
     "/team": (["app.js"], []),
+    "/team/start": (["app.js"], []),
 }
 
 

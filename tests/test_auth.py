@@ -15,7 +15,8 @@ def test_fresh_install_offers_setup_and_keeps_the_field_kit_open(client):
 
 def test_setup_creates_the_first_team_and_admin_then_closes(actions):
     resp = actions.setup()
-    assert resp.status_code == 302 and resp.headers["Location"] == "/team"
+    # The next steps, not the long team page.
+    assert resp.status_code == 302 and resp.headers["Location"] == "/team/start"
     db = actions.db()
     assert [r["name"] for r in db.execute("SELECT name FROM teams")] == ["Team Nord"]
     user = db.execute("SELECT username, is_admin, password_hash FROM users").fetchone()
@@ -29,7 +30,8 @@ def test_setup_creates_the_first_team_and_admin_then_closes(actions):
 @pytest.mark.parametrize("field, value, message", [
     ("password", "kort", "mindst 12 tegn"),
     ("password_confirm", "noget andet helt", "ikke ens"),
-    ("username", "anna åse", "Kun bogstaver"),
+    ("username", "anna åse", "ingen mellemrum"),
+    ("username", "anna@team", "Kun bogstaver"),
     ("team_name", "", "teamets navn"),
 ])
 def test_setup_refuses_bad_input_and_names_the_field(actions, field, value, message):
@@ -43,6 +45,47 @@ def test_setup_refuses_bad_input_and_names_the_field(actions, field, value, mess
     assert resp.status_code == 200
     assert f'id="{field}-err"' in html and message in html
     assert actions.count("users") == 0
+
+
+def test_setup_states_the_username_rule_before_submitting_and_takes_danish_letters(actions):
+    html = actions.client.get("/setup").get_data(as_text=True)
+    assert 'id="username-hint">Bogstaver (også æ, ø og å), tal, punktum, bindestreg og understreg' in html
+    assert re.search(r'<input[^>]*aria-describedby="username-hint"[^>]*autocapitalize="none"'
+                     r'|<input[^>]*autocapitalize="none"[^>]*aria-describedby="username-hint"', html)
+    # "søren" with an "å" typed as "a" plus a combining ring is stored composed, and logs in either way.
+    assert actions.setup(username="søren-a\u030a").status_code == 302
+    assert actions.db().execute("SELECT username FROM users").fetchone()[0] == "søren-\u00e5"
+    assert actions.login("søren-\u00e5", client=actions.app.test_client()).status_code == 302
+    assert actions.login("søren-a\u030a", client=actions.app.test_client()).status_code == 302
+
+
+def test_after_setup_the_administrator_lands_on_the_next_steps(actions):
+    resp = actions.setup()
+    html = actions.client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Teamet er oprettet, og du er logget ind." in html
+    for href in ("/team#tilfoej", "/team#aftaler", "/team#steder", "/log"):
+        assert f'href="{href}"' in html
+    # Only for the team's administrator.
+    actions.add_worker()
+    bo = actions.app.test_client()
+    actions.login("bo", client=bo)
+    assert bo.get("/team/start").status_code == 403
+
+
+def test_a_failed_new_worker_is_summed_up_at_the_form_with_focus(logged_in):
+    resp = logged_in.add_worker(name="Søren", username="søren s")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    summary = html.split('id="tilfoej-fejl"')[1].split("</div>")[0]
+    assert 'role="alert" tabindex="-1" autofocus' in summary
+    assert '<a href="#username">Brugernavn: Kun bogstaver' in summary
+    assert html.index('id="tilfoej"') < html.index('id="tilfoej-fejl"')
+    assert html.count("autofocus") == 1
+    resp = logged_in.add_worker(name="Søren", username="søren")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/team#tilfoej"
+    html = logged_in.client.get("/team").get_data(as_text=True)
+    assert html.index("Søren er tilføjet.") > html.index('id="tilfoej"')
+    assert "autofocus" not in html
 
 
 def test_setup_without_csrf_token_is_refused(client, actions):

@@ -102,13 +102,18 @@ def test_stage_choice_renders_only_that_stage(client):
 
 def test_prompts_filter_by_stage_without_javascript(client):
     html = client.get("/prompts?stage=action").get_data(as_text=True)
-    visible = re.findall(r'<section class="technique" id="t-(\w+)" data-stages="[^"]*"(?! hidden)', html)
+    visible = re.findall(r'<details class="technique" id="t-(\w+)" data-stages="[^"]*"(?! hidden)', html)
     assert "skalaspoergsmaal" in visible and "maal" in visible
     assert "spejling" not in visible
     # No MI technique fits this stage, so the MI heading goes too.
     assert html.count('<div class="method-group" hidden>') == 1
+    # The stage is asked first, as radio buttons (one tap each), the chosen one ticked.
+    assert re.search(r'<input type="radio" name="stage" value="action" checked>', html)
     all_html = client.get("/prompts").get_data(as_text=True)
-    assert 'hidden aria-labelledby="h-t-' not in all_html
+    assert re.search(r'<input type="radio" name="stage" value="alle" checked>', all_html)
+    # All techniques, each folded until tapped: the page is a list to choose from.
+    techniques = re.findall(r'<details class="technique" id="t-(\w+)" data-stages="[^"]*"( hidden)?>', all_html)
+    assert len(techniques) == 10 and not any(hidden for _, hidden in techniques)
 
 
 def test_static_assets_are_hashed_and_cached_for_a_year(client):
@@ -173,6 +178,29 @@ def test_manifest_is_installable(client):
         assert r.status_code == 200 and r.mimetype == "image/png"
         w, h = int.from_bytes(r.data[16:20], "big"), int.from_bytes(r.data[20:24], "big")
         assert f"{w}x{h}" == icon["sizes"]
+
+
+def test_manifest_offers_shortcuts_to_the_bvc_the_timer_and_a_new_contact(client):
+    shortcuts = client.get("/manifest.webmanifest").json["shortcuts"]
+    assert [(s["short_name"], s["url"]) for s in shortcuts] == [("BVC", "/bvc"), ("Timer", "/timer"),
+                                                                 ("Ny kontakt", "/log")]
+    # Each opens offline: a precached page, with an icon the phone can show.
+    assert all(s["url"] in PAGES and s["name"] for s in shortcuts)
+    for s in shortcuts:
+        [icon] = s["icons"]
+        assert client.get(icon["src"]).status_code == 200 and icon["sizes"] == "192x192"
+
+
+def test_about_says_how_to_install_on_android_and_iphone_as_our_advice(client):
+    html = client.get("/about").get_data(as_text=True)
+    section = html.split('<section id="installer"')[1].split("</section>")[0]
+    assert '<h3 id="installer-android">Android (Chrome)</h3>' in section
+    assert '<h3 id="installer-iphone">iPhone (Safari)</h3>' in section
+    assert "»Installér app«" in section and "»Føj til hjemmeskærm«" in section
+    assert '<span class="cite cite-practice">God praksis</span>' in section
+    # Found by the offline search too.
+    hits = client.get("/search?q=hjemmeskærm").get_data(as_text=True)
+    assert 'href="/about#installer"' in hits
 
 
 def test_about_credits_bvc_with_its_published_source(client):
@@ -255,7 +283,7 @@ def test_cards_sit_where_they_are_needed(client):
     step = manual.split('id="f3t2"')[1].split("</details>\n  </details>")[0]
     assert 'id="c-udebliver"' in step            # inside step 2 of phase 3, one tap from the checklist
     prompts = client.get("/prompts").get_data(as_text=True)
-    miracle = prompts.split('id="t-mirakelspoergsmaal"')[1].split("</section>")[0]
+    miracle = prompts.split('id="t-mirakelspoergsmaal"')[1].split('<details class="technique"')[0]
     assert 'id="c-mirakel-hele"' in miracle
 
 

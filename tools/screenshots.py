@@ -18,6 +18,8 @@ PAGES = {"home": "/", "bvc": "/bvc?borger=ukendt", "bvc-moderate": "/bvc?items=f
          "stages": "/stages?stage=contemplation", "prompts": "/prompts?stage=action", "manual": "/manual",
          "about": "/about", "offline": "/offline", "log": "/log", "citizens": "/citizens", "team": "/team",
          "timer": "/timer", "settings": "/settings", "access-log": "/admin/access-log", "search": "/search?q=skala"}
+# What issue 13's contact-log half changed: the next steps after setup, and the prompts before a stage is chosen.
+PAGES.update({"team-start": "/team/start", "prompts-all": "/prompts?stage=alle", "citizens": "/citizens"})
 PASSWORD = "demo-adgangskode-123"
 
 

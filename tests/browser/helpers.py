@@ -142,6 +142,26 @@ def axe_violations(page, axe_source):
     return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
+# --- what a stolen phone's storage holds -------------------------------------------------
+
+# Everything the phone keeps, as text: IndexedDB, Cache Storage, localStorage
+# and sessionStorage. A test looks for an alias or a note in it (issue 8).
+STORAGE_DUMP = r"""async () => {
+  const out = [];
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('gadekontakt'); r.onsuccess = () => ok(r.result); r.onerror = no; });
+  for (const name of db.objectStoreNames) {
+    const all = await new Promise((ok) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
+    out.push(JSON.stringify(all));
+  }
+  for (const key of await caches.keys()) {
+    const cache = await caches.open(key);
+    for (const req of await cache.keys()) out.push(req.url, await (await cache.match(req)).text());
+  }
+  out.push(JSON.stringify(Object.entries(localStorage)), JSON.stringify(Object.entries(sessionStorage)));
+  return out.join('\n');
+}"""
+
+
 # --- a team and its worker, through the real forms ------------------------------------
 
 
@@ -164,6 +184,22 @@ def log_in(page):
     page.get_by_label("Adgangskode").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Log ind").click()
+
+
+def phone_with_team(launch, server, profile):
+    """A phone (from the `launch` fixture) that has just set up the team: logged in, no PIN yet."""
+    ctx = launch(profile)
+    page = first_page(ctx)
+    set_up_team_by_form(page, server.url)
+    return ctx, page
+
+
+def type_pin(page, again=False):
+    """Type the PIN into the open PIN dialog (twice when choosing it) and submit."""
+    page.locator("#pin").fill(PIN)
+    if again:
+        page.locator("#pin2").fill(PIN)
+    page.locator(".pin-dialog button[type=submit]").click()
 
 
 def logged_in_profile(launch, server, profile):
@@ -194,10 +230,7 @@ def unlock_citizen_list(page):
         return
     choosing = button.text_content() == "Vælg PIN"
     button.click()
-    page.locator("#pin").fill(PIN)
-    if choosing:
-        page.locator("#pin2").fill(PIN)
-    page.locator(".pin-dialog button[type=submit]").click()
+    type_pin(page, again=choosing)
     expect(page.locator("#vault-status")).to_be_hidden()
 
 
@@ -223,23 +256,36 @@ def pick_citizen(page, alias):
     page.select_option("#citizen", value)
 
 
+def open_fold(page, summary):
+    """Open a folded part of the contact form (a no-op when it is open)."""
+    fold = page.locator("details.fold", has=page.locator("summary", has_text=summary))
+    if fold.get_attribute("open") is None:
+        fold.locator("summary").click()
+
+
+def score_in_form(page, items):
+    """Fold out the form's risk line and tick BVC items (ticking one is assessing)."""
+    if page.locator("#log-bvc").is_hidden():
+        page.locator("#log-bvc-toggle").click()
+    for item in items:
+        page.locator(f"#log-item-{item}").check()
+
+
 def save_contact(page, citizen, new=False, items=(), stage=None, note=""):
     """Fill in and save one contact the way a worker does; returns after it is queued."""
     before = len(outbox(page))
     if new:
-        page.get_by_label("Hvem talte I med?").select_option("ny")
-        page.get_by_label("Alias eller initialer").fill(citizen)
+        page.get_by_label("Borger", exact=True).select_option("ny")
+        page.get_by_label("Alias", exact=True).fill(citizen)
         page.get_by_label("Kort beskrivelse").fill(f"Beskrivelse af {citizen}")
     elif citizen is None:
-        page.get_by_label("Hvem talte I med?").select_option("ukendt")
+        page.get_by_label("Borger", exact=True).select_option("ukendt")
     else:
         pick_citizen(page, citizen)
     if items:
-        page.get_by_label("Vurderet", exact=True).check()
-        for item in items:
-            page.locator(f"#log-item-{item}").check()
+        score_in_form(page, items)
     if stage:
-        page.locator(f'input[name="stage"][value="{stage}"]').check()
+        page.locator("#stage").select_option(stage)
     page.get_by_label("Kort note").fill(note)
     page.evaluate("document.getElementById('log-done').textContent = ''")
     page.get_by_role("button", name="Gem kontakt").click()
@@ -283,3 +329,54 @@ def wait_for_rows(page, db, encounters, citizens):
     # Long enough for a few backoff rounds (2 s, 4 s, 8 s, with jitter).
     poll(page, lambda: len(db.encounters()) >= encounters and len(db.citizens()) >= citizens,
          f"timed out waiting for {encounters} encounters and {citizens} citizens", timeout=60)
+
+
+# --- how far a thumb goes ------------------------------------------------------------------
+
+
+class Thumb:
+    """Counts what a worker's thumb does: each tap (a picker is two: open it,
+    choose), and the scrolling needed first to bring the target between the
+    header's top and whatever is fixed at the bottom (the tab bar, the save bar)."""
+
+    REACH = """el => { const r = (el.closest('label') || el).getBoundingClientRect();
+        let bottom = innerHeight;
+        for (const f of document.querySelectorAll('.tabs, .save-bar')) {
+          if (f.contains(el)) continue;
+          const t = f.getBoundingClientRect().top;
+          if (t < bottom && t > 0) bottom = t;
+        }
+        return [r.top, r.bottom, bottom]; }"""
+
+    def __init__(self, page):
+        self.page, self.taps, self.scrolled = page, 0, 0
+
+    def _reach(self, locator):
+        top, bottom, limit = locator.evaluate(self.REACH)
+        dy = bottom - limit + 8 if bottom > limit else top - 8 if top < 0 else 0
+        if dy:
+            self.page.evaluate("dy => window.scrollBy(0, dy)", dy)
+            self.scrolled += abs(dy)
+
+    def tap(self, locator):
+        self._reach(locator)
+        self.taps += 1
+        locator.click()
+
+    def check(self, locator):
+        self._reach(locator)
+        self.taps += 1
+        locator.check()
+
+    def pick(self, locator, value):
+        self._reach(locator)
+        self.taps += 2
+        locator.select_option(value)
+
+    def type(self, locator, text, tapped=True):
+        """Typing is not tapping; reaching the field is, unless it has the focus already."""
+        self._reach(locator)
+        focused = locator.evaluate("el => el === document.activeElement")
+        if tapped and not focused:
+            self.taps += 1
+        locator.fill(text)

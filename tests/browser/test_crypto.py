@@ -165,3 +165,28 @@ def test_vault_lifetime_follows_the_operators_policy(page, server):
     page.evaluate("gk.idb.set('kv', 'policy', {lock_minutes: 2, list_hours: 1})")
     left_ms = page.evaluate("gk.vault.create('482913').then(() => gk.idb.get('kv', 'vault')).then(v => v.expires_at - Date.now())")
     assert 3500_000 < left_ms <= 3600_000
+
+
+def test_the_contact_draft_is_kept_only_in_the_vault_and_goes_with_it(page, server):
+    load_scripts(page, server)
+    draft = {"values": ["ny", "Hemmelig-Alias", "Hemmelig-Note"], "saved_at": "2026-11-30T12:40:00.000Z"}
+    # No PIN, no draft: nothing is written at all.
+    assert page.evaluate("d => gk.vault.saveDraft(d)", draft) is False
+    assert page.evaluate("gk.idb.get('kv', 'vault_draft')") is None
+    page.evaluate(VAULT_JS, ["482913", []])
+    assert page.evaluate("d => gk.vault.saveDraft(d)", draft) is True
+    stored = json.dumps(page.evaluate("gk.idb.get('kv', 'vault_draft')"))
+    assert "Hemmelig" not in stored and "2026-11-30T12:40" in stored   # only when, in clear
+    assert page.evaluate("gk.vault.readDraft()") == draft
+    # Locked: it is there, and from when, but unreadable.
+    page.evaluate("gk.vault.lock()")
+    assert page.evaluate("gk.vault.readDraft()") is None
+    assert page.evaluate("gk.vault.draftAt()") == draft["saved_at"]
+    assert page.evaluate("gk.vault.unlock('482913')")["result"] == "ok"
+    assert page.evaluate("gk.vault.readDraft()") == draft
+    # Five wrong PINs (or logout, or the shift's end) take it with the list.
+    page.evaluate("gk.vault.lock()")
+    for _ in range(5):
+        page.evaluate("gk.vault.unlock('000000')")
+    assert page.evaluate("gk.idb.get('kv', 'vault_draft')") is None
+    assert page.evaluate("gk.vault.draftAt()") is None

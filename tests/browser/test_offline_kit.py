@@ -43,20 +43,21 @@ def pick_stage_and_see_prompts(page, base):
     expect(page.locator("#stage-action")).to_be_hidden()
     detail.get_by_role("link", name="Alle spørgsmål til overvejelse").click()
     expect(page).to_have_url(re.compile(r"/prompts\?stage=contemplation$"))
-    expect(page.locator("#filter-status")).to_have_text("Viser spørgsmål til overvejelse.")
+    expect(page.locator("#filter-status")).to_have_text("Spørgsmål til overvejelse – vælg en teknik.")
     expect(page.locator("#t-spejling")).to_be_visible()
     expect(page.locator("#t-maal")).to_be_hidden()
     # The choice carries over to a plain visit of /prompts.
     page.goto(base + "/prompts")
-    expect(page.get_by_label("Borgerens stadie")).to_have_value("contemplation")
+    expect(page.get_by_role("radio", name="Overvejelse (middelhøj parathed)")).to_be_checked()
     expect(page.locator("#t-maal")).to_be_hidden()
-    page.get_by_role("link", name="Vis alle").click()           # showing all is one tap
+    page.get_by_role("radio", name="Alle stadier").check()          # showing all is one tap
     expect(page.locator("#t-maal")).to_be_visible()
-    expect(page.locator("#filter-status")).to_have_text("Viser alle spørgsmål.")
-    page.get_by_label("Borgerens stadie").select_option("action")
+    expect(page.locator("#filter-status")).to_have_text("Alle teknikker – vælg en.")
+    page.get_by_role("radio", name=re.compile("^Forberedelse")).check()
     expect(page.locator("#t-spejling")).to_be_hidden()
     expect(page.locator("#t-skalaspoergsmaal")).to_be_visible()
-    # The scaling ruler and its follow-ups.
+    # The scaling ruler and its follow-ups, one tap away.
+    page.get_by_role("heading", name=re.compile("^Skalaspørgsmål")).click()
     page.focus("#scale-value")
     page.keyboard.press("ArrowRight")
     expect(page.locator("#scale-out")).to_have_text("7")
@@ -118,8 +119,13 @@ def test_field_kit_works_offline_after_one_visit_reload_and_restart(launch, own_
     ctx = launch(profile)
     page = first_page(ctx)
     page.goto(base + "/")
-    expect(page.locator("#banner")).to_contain_text("Klar til brug uden net")
+    # Ready offline is said quietly and stays (not a banner that goes).
+    expect(page.locator("#ready")).to_be_visible()
+    expect(page.locator("#ready")).to_have_text("klar uden net")
     wait_for_offline_ready(page)
+    page.goto(base + "/bvc")      # and on every page after it, where the old banner never came
+    expect(page.locator("#ready")).to_be_visible()
+    expect(page.locator("#banner")).to_be_hidden()
 
     own_server.stop()
     ctx.set_offline(True)

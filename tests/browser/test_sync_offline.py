@@ -10,24 +10,10 @@ import signal
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (FORM_READY, PASSWORD, Db, first_page, go_offline, log_in, logged_in_profile,
-                                   open_log, outbox, poll, save_contact, spoil, wait_for_rows, wait_outbox_len,
-                                   wait_until)
+from tests.browser.helpers import (FORM_READY, PASSWORD, STORAGE_DUMP, Db, first_page, go_offline, log_in, logged_in_profile,
+                                   open_fold, open_log, outbox, poll, save_contact, score_in_form, spoil,
+                                   wait_for_rows, wait_outbox_len, wait_until)
 
-STORAGE_DUMP = r"""async () => {
-  const out = [];
-  const db = await new Promise((ok, no) => { const r = indexedDB.open('gadekontakt'); r.onsuccess = () => ok(r.result); r.onerror = no; });
-  for (const name of db.objectStoreNames) {
-    const all = await new Promise((ok) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
-    out.push(JSON.stringify(all));
-  }
-  for (const key of await caches.keys()) {
-    const cache = await caches.open(key);
-    for (const req of await cache.keys()) out.push(req.url, await (await cache.match(req)).text());
-  }
-  out.push(JSON.stringify(Object.entries(localStorage)));
-  return out.join('\n');
-}"""
 
 
 ALIASES = ["K.K.", "Lone", "Store M"]
@@ -160,17 +146,17 @@ def test_a_double_tapped_save_makes_one_record(launch, own_server, tmp_path):
     db = Db(own_server)
     ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
     ctx.set_offline(True)  # nothing leaves the phone while we count
-    page.get_by_label("Hvem talte I med?").select_option("ny")
-    page.get_by_label("Alias eller initialer").fill("Dobbelt")
+    page.get_by_label("Borger", exact=True).select_option("ny")
+    page.get_by_label("Alias", exact=True).fill("Dobbelt")
     page.get_by_role("button", name="Gem kontakt").dblclick()
     expect(page.locator("#log-done")).to_contain_text("Gemt på telefonen")
     expect(page.get_by_role("button", name="Gem kontakt")).to_be_enabled()
     assert [e["kind"] for e in outbox(page)] == ["citizen", "encounter"]
 
     # Two submits in the same task, faster than any finger.
-    page.get_by_label("Hvem talte I med?").select_option("ukendt")
+    page.get_by_label("Borger", exact=True).select_option("ukendt")
     page.evaluate("(() => { const f = document.getElementById('log-form'); f.requestSubmit(); f.requestSubmit(); })()")
-    expect(page.get_by_label("Hvem talte I med?")).to_have_value("")  # saved once and reset
+    expect(page.get_by_label("Borger", exact=True)).to_have_value("")  # saved once and reset
     assert [e["kind"] for e in outbox(page)] == ["citizen", "encounter", "encounter"]
 
     ctx.set_offline(False)
@@ -277,9 +263,9 @@ def test_a_refused_record_stays_flagged_until_discarded(launch, own_server, tmp_
 def test_the_form_refuses_a_cpr_number_before_saving(launch, own_server, tmp_path):
     own_server.start()
     ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
-    page.get_by_label("Hvem talte I med?").select_option("ny")
-    expect(page.locator("#alias-rule")).to_have_text(re.compile("Aldrig CPR-nummer eller fulde navn"))
-    page.get_by_label("Alias eller initialer").fill("0102031234")
+    page.get_by_label("Borger", exact=True).select_option("ny")
+    expect(page.locator("#text-rule")).to_have_text(re.compile("Aldrig CPR-nummer eller fulde navne"))
+    page.get_by_label("Alias", exact=True).fill("0102031234")
     page.get_by_label("Kort note").fill("Født 010203 1234")
     page.get_by_role("button", name="Gem kontakt").click()
     errors = page.locator("#log-errors")
@@ -287,9 +273,9 @@ def test_the_form_refuses_a_cpr_number_before_saving(launch, own_server, tmp_pat
     expect(errors).to_be_focused()
     expect(page.locator("#alias-err")).to_contain_text("Ligner et CPR-nummer")
     expect(page.locator("#note-err")).to_contain_text("Ligner et CPR-nummer")
-    expect(page.get_by_label("Alias eller initialer")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Alias", exact=True)).to_have_attribute("aria-invalid", "true")
     assert outbox(page) == []
-    page.get_by_label("Alias eller initialer").fill("")
+    page.get_by_label("Alias", exact=True).fill("")
     page.get_by_label("Kort note").fill("Født i firserne")
     page.get_by_role("button", name="Gem kontakt").click()
     expect(page.locator("#alias-err")).to_have_text("Skriv et alias eller initialer.")
@@ -311,12 +297,12 @@ def test_bvc_and_stage_pages_open_the_log_prefilled_offline(launch, own_server, 
     page.get_by_role("link", name="Gem i kontaktlog").click()
     wait_until(page, FORM_READY)
     assert "items=forvirring" in page.url and "items=verbale_trusler" in page.url and "borger=ukendt" in page.url
-    expect(page.get_by_label("Hvem talte I med?")).to_have_value("ukendt")
-    expect(page.get_by_label("Vurderet", exact=True)).to_be_checked()
+    expect(page.get_by_label("Borger", exact=True)).to_have_value("ukendt")
+    expect(page.locator('input[name="bvc_done"][value="ja"]')).to_be_checked()
     expect(page.locator("#log-item-forvirring")).to_be_checked()
     expect(page.locator("#log-item-verbale_trusler")).to_be_checked()
     expect(page.locator("#log-item-irritabilitet")).not_to_be_checked()
-    expect(page.locator("#log-bvc-result")).to_contain_text("Moderat risiko for vold")
+    expect(page.locator("#log-bvc-result")).to_have_text(re.compile(r"2/6\s*Moderat"))
     page.get_by_role("button", name="Gem kontakt").click()
     wait_outbox_len(page, 1)
     [entry] = outbox(page)
@@ -325,13 +311,15 @@ def test_bvc_and_stage_pages_open_the_log_prefilled_offline(launch, own_server, 
     prefilled_id = entry["id"]
     # After saving, the form starts over for the next contact.
     assert page.url.endswith("/log")
-    expect(page.get_by_label("Ikke vurderet").first).to_be_checked()
+    expect(page.locator('input[name="bvc_done"][value="nej"]')).to_be_checked()
+    expect(page.locator("#log-bvc-result")).to_contain_text("Ingen BVC")
+    expect(page.locator("#log-bvc-result [data-score]")).to_be_hidden()
 
     page.goto(base + "/stages")
     page.get_by_role("radio", name="Overvejelse (middelhøj parathed)").check()
     page.get_by_role("link", name="Gem i kontaktlog").click()
     wait_until(page, FORM_READY)
-    expect(page.locator('input[name="stage"][value="contemplation"]')).to_be_checked()
+    expect(page.locator("#stage")).to_have_value("contemplation")
     # Back online, the server holds what the BVC page handed over.
     own_server.start()
     ctx.set_offline(False)
@@ -345,13 +333,13 @@ def test_bvc_page_shows_a_known_citizens_last_band_and_its_age(launch, own_serve
     own_server.start()
     base, db = own_server.url, Db(own_server)
     ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
-    page.get_by_label("Hvem talte I med?").select_option("ny")
-    page.get_by_label("Alias eller initialer").fill("Lone")
+    page.get_by_label("Borger", exact=True).select_option("ny")
+    page.get_by_label("Alias", exact=True).fill("Lone")
+    open_fold(page, "Tid og makker")
     page.get_by_label("Hvornår").fill(page.evaluate(
         "(() => { const d = new Date(Date.now() - 3 * 864e5); d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
         " return d.toISOString().slice(0, 16); })()"))
-    page.get_by_label("Vurderet", exact=True).check()
-    page.locator("#log-item-irritabilitet").check()
+    score_in_form(page, ["irritabilitet"])
     page.get_by_role("button", name="Gem kontakt").click()
     wait_for_rows(page, db, 1, 1)
 
@@ -368,7 +356,7 @@ def test_bvc_page_shows_a_known_citizens_last_band_and_its_age(launch, own_serve
     assert "items=fysiske_trusler" in href and "borger=kendt" in href and f"citizen={cid}" in href
     page.get_by_role("link", name="Gem i kontaktlog").click()
     wait_until(page, FORM_READY)
-    expect(page.get_by_label("Hvem talte I med?")).to_have_value(cid)
+    expect(page.get_by_label("Borger", exact=True)).to_have_value(cid)
     expect(page.locator("#citizen-last")).to_contain_text("Sidst: Moderat risiko, for 3 dage siden")
 
 

@@ -3,6 +3,17 @@
 // forced: a reload mid-contact could lose what the worker is looking at.
 document.documentElement.classList.add("js");
 
+// Who is logged in, as far as the tab bar needs to know: a page from the
+// server says so (data-signed-in), a precached one cannot, so the phone keeps
+// the last word in localStorage (session.js updates it too). No citizen data.
+const SIGNED_IN = "gk.signedIn";
+try {
+  const said = document.documentElement.dataset.signedIn;
+  if (said === "1") localStorage.setItem(SIGNED_IN, "1");
+  if (said === "0") localStorage.removeItem(SIGNED_IN);
+  document.documentElement.classList.toggle("signed-in", localStorage.getItem(SIGNED_IN) === "1");
+} catch { /* storage blocked: the field kit's tabs are there either way */ }
+
 // Resolves once the page has shown its first content (First Contentful Paint).
 // Whatever the page does not need to be read and tapped (the outbox, the
 // session check, the citizen list, the idle lock) waits for it, so it can
@@ -28,6 +39,7 @@ gk.afterFirstPaint = new Promise((resolve) => {
 });
 
 const net = document.getElementById("net");
+const ready = document.getElementById("ready");
 const banner = document.getElementById("banner");
 const bannerText = document.getElementById("banner-text");
 const bannerAction = document.getElementById("banner-action");
@@ -36,6 +48,16 @@ function showNetwork() {
   const online = navigator.onLine;
   document.documentElement.classList.toggle("is-offline", !online);
   net.textContent = online ? "" : "Uden net – feltværktøjet virker stadig";
+  showReady();
+}
+
+// "Klar uden net" stays in the header for as long as the service worker holds
+// the kit, rather than a banner that goes after a few seconds. It is not a
+// live region: a fact that stays need not be announced on every page. Its
+// room in the header is kept while it is hidden, so its arrival moves nothing.
+let kitCached = false;
+function showReady() {
+  ready.classList.toggle("is-on", kitCached && navigator.onLine);
 }
 addEventListener("online", showNetwork);
 addEventListener("offline", showNetwork);
@@ -78,13 +100,11 @@ async function registerWorker() {
       if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
     });
   });
-  if (!hadController) {
-    // "ready" resolves once a worker has installed, i.e. the whole kit is cached.
-    navigator.serviceWorker.ready.then(() => {
-      showBanner("Klar til brug uden net");
-      setTimeout(() => { banner.hidden = true; }, 8000);
-    });
-  }
+  // "ready" resolves once a worker has installed, i.e. the whole kit is cached.
+  navigator.serviceWorker.ready.then(() => {
+    kitCached = true;
+    showReady();
+  });
   // A worker left open all shift should still notice a deploy.
   setInterval(() => reg.update().catch(() => {}), 30 * 60 * 1000);
   document.addEventListener("visibilitychange", () => {
@@ -104,6 +124,14 @@ Promise.all([gk.afterFirstPaint, loaded]).then(() => import("./sync-status.js"))
 // A running check-in timer, as a chip on every page (it floats: no layout shift).
 gk.afterFirstPaint.then(() => import("./timer-chip.js"))
   .catch((err) => console.warn("No timer chip:", err));
+
+// Right after a login (login.js notes it), the offer to choose a PIN.
+try {
+  if (sessionStorage.getItem("gk.pinOffer") === "1") {
+    Promise.all([gk.afterFirstPaint, loaded]).then(() => import("./pin-offer.js")).then((m) => m.offerPin())
+      .catch((err) => console.warn("No PIN offer:", err));
+  }
+} catch { /* storage blocked */ }
 
 // The idle lock, only where there is a citizen list to lock. A page that
 // shows citizens' data from the server loads it at once (it hides that data

@@ -1,28 +1,36 @@
-// The contact form on /log: what it shows as it is filled in, the records it
-// makes once the input is checked, and starting over. Its pickers are
+// The contact form on /log: the records it makes once the input is checked,
+// starting over, and what it takes over from the BVC and stage pages. What it
+// shows as it is filled in is contact-view.js's; its pickers are
 // contact-lists.js's; saving is log.js's; corrections.js reopens it on a
-// saved contact. It works the same with or without network.
+// saved contact and draft.js keeps what is begun. It works the same with or
+// without network.
 import { device } from "./phone-data.js";
 import { bandFor } from "./bvc.js";
-import { showLastBand } from "./citizen-info.js";
 import { contactLists } from "./contact-lists.js";
+import { contactView } from "./contact-view.js";
 import { localInput } from "./dates.js";
-import { clearErrors } from "./form-errors.js";
+import { clearErrors, clearFixed } from "./form-errors.js";
 import { limit, looksLikeCpr, RULES } from "./rules.js";
+import { recentStage } from "./stage-choice.js";
 
 const CPR_MESSAGE = "Ligner et CPR-nummer. Skriv aldrig CPR-nummer eller fulde navn – kun alias eller initialer.";
+
+// The score the BVC page hands over: today the items in the link "Gem i
+// kontaktlog" carries (?items=…&borger=…&citizen=…), which also survive the
+// login in between (the login's ?next= keeps them).
+function carriedScore(params) {
+  if (!params.has("items") && !params.has("borger")) return null;
+  return { items: params.getAll("items"), who: params.get("borger"), citizen: params.get("citizen") };
+}
 
 export function contactForm(form) {
   const $ = (id) => document.getElementById(id);
   const bands = JSON.parse(form.dataset.bands);
-  const stageNames = JSON.parse(form.dataset.stages);
   const el = {
-    errors: $("log-errors"), citizen: $("citizen"), citizenOptions: $("citizen-options"), citizenLast: $("citizen-last"),
-    newCitizen: $("new-citizen"), alias: $("alias"), description: $("description"), places: $("places"),
-    when: $("when"), place: $("place"), placeOptions: $("place-options"), placeOtherField: $("f-place-other"),
-    placeOther: $("place-other"), worker1: $("worker1"), worker2: $("worker2"), bvc: $("log-bvc"),
-    bvcResult: $("log-bvc-result"), note: $("note"), noteCount: $("note-count"),
-    followupStep: $("followup-step"), followupDate: $("followup-date"),
+    citizen: $("citizen"), alias: $("alias"), description: $("description"), places: $("places"),
+    when: $("when"), place: $("place"), placeOther: $("place-other"), worker1: $("worker1"), worker2: $("worker2"),
+    stage: $("stage"), note: $("note"), followupStep: $("followup-step"), followupDate: $("followup-date"),
+    errors: $("log-errors"),
   };
   const items = [...form.querySelectorAll('input[name="items"]')];
 
@@ -30,40 +38,8 @@ export function contactForm(form) {
   // double tap, a retry after an error) can only ever queue it once.
   const newIds = () => ({ encounter: device.uuid(), citizen: device.uuid() });
   let ids = newIds();
-  const lists = contactLists(form, { onFilled: () => showCitizen() });
-
-  // --- what the form shows as it is filled in -------------------------------
-
-  function showCitizen() {
-    const value = el.citizen.value;
-    el.newCitizen.hidden = value !== "ny";
-    showLastBand(el.citizenLast, lists.citizens().find((c) => c.id === value), bands, stageNames);
-  }
-
-  function showBvc() {
-    const done = form.elements.bvc_done.value === "ja";
-    el.bvc.hidden = !done;
-    const total = items.filter((b) => b.checked).length;
-    const band = bandFor(bands, total);
-    el.bvcResult.className = `result band-${band.id}`;
-    el.bvcResult.querySelector("[data-total]").textContent = String(total);
-    el.bvcResult.querySelector("[data-band-label]").textContent = band.label;
-  }
-
-  function showPlace() {
-    el.placeOtherField.hidden = el.place.value !== "__andet";
-  }
-
-  function showCount() {
-    el.noteCount.textContent = `${el.note.value.length} af ${limit("note")} tegn`;
-  }
-
-  function showAll() {
-    showCitizen();
-    showBvc();
-    showPlace();
-    showCount();
-  }
+  const view = contactView(form, { citizens: () => lists.citizens(), session: () => lists.session() });
+  const lists = contactLists(form, { onFilled: () => view.showAll() });
 
   // "Hvornår" means now until the worker changes it: a form opened at ten and
   // saved at a quarter to eleven must not say ten.
@@ -71,13 +47,6 @@ export function contactForm(form) {
   el.when.addEventListener("input", () => { whenTouched = true; });
   const keepWhenCurrent = () => { if (!whenTouched) el.when.value = localInput(new Date()); };
   document.addEventListener("visibilitychange", keepWhenCurrent);
-
-  form.addEventListener("change", (e) => {
-    if (e.target === el.citizen) showCitizen();
-    if (e.target.name === "bvc_done" || e.target.name === "items") showBvc();
-    if (e.target === el.place) showPlace();
-  });
-  el.note.addEventListener("input", showCount);
 
   // --- checking and collecting ----------------------------------------------
 
@@ -92,7 +61,7 @@ export function contactForm(form) {
     const choice = el.citizen.value;
     let citizenId = null;
     let alias = choice === "ukendt" ? "ukendt borger" : "";
-    if (!choice) err(el.citizen, "Vælg en borger, «Ukendt borger» eller «Ny borger».");
+    if (!choice) err(el.citizen, "Vælg en borger, »Ukendt borger« eller »Ny borger«.");
     if (choice === "ny") {
       alias = text(el.alias);
       if (!alias) err(el.alias, "Skriv et alias eller initialer.");
@@ -115,7 +84,7 @@ export function contactForm(form) {
     const w1 = Number(el.worker1.value);
     const w2 = el.worker2.value ? Number(el.worker2.value) : null;
     if (!w1) err(el.worker1, "Vælg medarbejderen.");
-    if (w2 !== null && w2 === w1) err(el.worker2, "Vælg to forskellige medarbejdere, eller «Ingen makker».");
+    if (w2 !== null && w2 === w1) err(el.worker2, "Vælg to forskellige medarbejdere, eller »Ingen makker«.");
 
     const place = el.place.value === "__andet" ? text(el.placeOther) : el.place.value;
     const note = text(el.note);
@@ -127,11 +96,10 @@ export function contactForm(form) {
       bvc = Object.fromEntries(items.map((b) => [b.value, b.checked ? 1 : 0]));
       total = items.filter((b) => b.checked).length;
     }
-    const stage = form.elements.stage.value || null;
     const encounter = {
       kind: "encounter", id: ids.encounter, citizen_id: citizenId,
       occurred_at: when && !Number.isNaN(when.getTime()) ? when.toISOString() : null,
-      place, worker_ids: w2 ? [w1, w2] : [w1], bvc, bvc_total: total, stage,
+      place, worker_ids: w2 ? [w1, w2] : [w1], bvc, bvc_total: total, stage: el.stage.value || null,
       techniques: [...form.querySelectorAll('input[name="techniques"]:checked')].map((b) => b.value),
       note, followup_step: text(el.followupStep), followup_date: el.followupDate.value || null,
       created_at: new Date().toISOString(),
@@ -143,18 +111,21 @@ export function contactForm(form) {
     return { errors, records, meta, encounter, newCitizen };
   }
 
-  // --- starting over, and the form's values for a correction -------------------
+  // --- starting over, and the form's values for a correction or a draft -------
 
   function reset() {
     const pair = [el.worker1.value, el.worker2.value];
     form.reset();
     clearErrors(form, el.errors);
     // The pair usually stays the same all shift; everything else starts over.
-    [el.worker1.value, el.worker2.value] = pair;
+    el.worker1.value = pair[0];
+    lists.fillPartners();
+    el.worker2.value = pair[1];
     whenTouched = false;
     el.when.value = localInput(new Date());
     ids = newIds();
-    showAll();
+    view.fold();
+    view.showAll();
     history.replaceState(null, "", location.pathname);
   }
 
@@ -163,6 +134,7 @@ export function contactForm(form) {
   const capture = () => formFields().map((f) => (ticked(f) ? f.checked : f.value));
   function restore(values) {
     formFields().forEach((f, i) => {
+      if (f === el.worker1) lists.fillPartners();  // the partner list depends on who the worker is
       if (ticked(f)) f.checked = values[i];
       else f.value = values[i];
     });
@@ -186,32 +158,62 @@ export function contactForm(form) {
       if (target.occurredAt) el.when.value = localInput(new Date(target.occurredAt));
     }
     whenTouched = true;  // the contact's time, not the time of the correction
-    showAll();
+    view.showAll();
+  }
+
+  // A draft (draft.js): the values, this form's ids, and whether the time was set by hand.
+  const snapshot = () => ({ values: capture(), ids, whenTouched });
+  // What the worker has entered, for telling a begun form from an empty one:
+  // the time (unless set by hand) and the pair are filled in by the phone.
+  const byPhone = (f) => (f === el.when && !whenTouched) || f === el.worker1 || f === el.worker2;
+  const signature = () => JSON.stringify(formFields().map((f) => (byPhone(f) ? "" : ticked(f) ? f.checked : f.value)));
+  function resume(draft) {
+    restore(draft.values);
+    ids = draft.ids;
+    whenTouched = draft.whenTouched;
+    keepWhenCurrent();
+    view.showAll();
   }
 
   // --- opening -------------------------------------------------------------------
 
-  // What the BVC and stage pages hand over in the URL.
+  // What the BVC and stage pages hand over in the URL; else the stage chosen
+  // a moment ago on /stages or /prompts, said to be from there.
   function prefill() {
     const params = new URLSearchParams(location.search);
-    if (params.has("items") || params.has("borger")) {
+    const score = carriedScore(params);
+    if (score) {
       // From the BVC page: the items scored there, an assessment even at 0.
       form.querySelector('input[name="bvc_done"][value="ja"]').checked = true;
-      const chosen = new Set(params.getAll("items"));
+      const chosen = new Set(score.items);
       for (const b of items) b.checked = chosen.has(b.value);
+      if (score.who === "ukendt" && !lists.wanted()) el.citizen.value = "ukendt";
     }
-    if (params.get("borger") === "ukendt" && !lists.wanted()) el.citizen.value = "ukendt";
     const stage = params.get("stage");
-    const radio = stage && form.querySelector(`input[name="stage"][value="${CSS.escape(stage)}"]`);
-    if (radio) radio.checked = true;
+    const known = (id) => [...el.stage.options].some((o) => o.value === id);
+    if (stage && known(stage)) el.stage.value = stage;
+    else if (!stage) {
+      const recent = recentStage();
+      if (recent && known(recent.id)) {
+        el.stage.value = recent.id;
+        view.stageFrom(recent.at);
+      }
+    }
+    return Boolean(score || stage || lists.wanted());
   }
 
+  // Resolves true when the link that opened the form carried something to fill in.
   async function open() {
     el.when.value = localInput(new Date());
     await lists.load();
-    prefill();
-    showAll();
+    const carried = prefill();
+    view.showAll();
+    return carried;
   }
 
-  return { open, lists, collect, reset, capture, fillFrom, keepWhenCurrent };
+  // A field shown as wrong goes back to normal as soon as it is put right.
+  form.addEventListener("input", () => { if (!el.errors.hidden) clearFixed(form, el.errors, collect().errors); });
+  form.addEventListener("change", () => { if (!el.errors.hidden) clearFixed(form, el.errors, collect().errors); });
+
+  return { open, lists, view, collect, reset, capture, fillFrom, snapshot, signature, resume, keepWhenCurrent };
 }

@@ -1,8 +1,8 @@
 // The contact form's pickers, filled from what the phone keeps: the team's
-// workers (today's pair from /settings chosen), its places, and its citizens
-// from the PIN vault, with the button that chooses or types the PIN. Without
-// a cached session the form stays hidden behind "Log ind". Used by
-// contact-form.js.
+// workers (today's pair from /settings chosen; the partner list never offers
+// the worker themself), its places, and its citizens from the PIN vault, with
+// the button that chooses or types the PIN. Without a cached session the
+// form stays hidden behind "Log ind". Used by contact-form.js.
 import { citizens as citizenCache, session as sessionCache, vault } from "./phone-data.js";
 import { fillCitizenOptions } from "./citizen-info.js";
 import { ensureUnlocked } from "./lock.js";
@@ -62,17 +62,18 @@ export function contactLists(form, { onFilled }) {
     if (now === signature) return;
     signature = now;
     citizens = list;
-    const workers = session.workers.map((w) => [String(w.id), w.name + (w.id === session.user.id ? " (mig)" : "")]);
     const firstFill = !el.worker1.options.length;
-    fillSelect(el.worker1, null, workers, 0);
-    fillSelect(el.worker2, null, workers, 1);
+    fillSelect(el.worker1, null, workerOptions(), 0);
     if (firstFill) {
       // Today's pair (chosen on /settings) is the pair of this contact too.
       const pair = loadPair();
       const known = (w) => w && session.workers.some((x) => x.id === w.id);
       const today = pair && pairIsFromToday(pair);
       el.worker1.value = String(today && known(pair.me) ? pair.me.id : session.user.id);
-      if (today && known(pair.partner)) el.worker2.value = String(pair.partner.id);
+      fillPartners();
+      if (today && known(pair.partner) && pair.partner.id !== pair.me.id) el.worker2.value = String(pair.partner.id);
+    } else {
+      fillPartners();
     }
     fillSelect(el.place, el.placeOptions, session.places.map((p) => [p, p]));
     showGroup(el.place, el.placeOptions, el.place.querySelector('option[value="__andet"]'), session.places.length);
@@ -85,6 +86,17 @@ export function contactLists(form, { onFilled }) {
     onFilled();
   }
 
+  function workerOptions() {
+    return session.workers.map((w) => [String(w.id), w.name + (w.id === session.user.id ? " (mig)" : "")]);
+  }
+
+  // The partner is anyone on the team but the worker chosen above.
+  function fillPartners() {
+    if (!session) return;
+    fillSelect(el.worker2, null, workerOptions().filter(([id]) => id !== el.worker1.value), 1);
+  }
+  el.worker1.addEventListener("change", fillPartners);
+
   // The lists again even if nothing seems changed (the vault opened or closed).
   function reload() {
     signature = null;
@@ -96,17 +108,21 @@ export function contactLists(form, { onFilled }) {
     const state = await vault.state();
     el.vaultStatus.hidden = state === "unlocked";
     el.vaultStatus.querySelector("[data-vault-text]").textContent = state === "locked"
-      ? "Teamets borgerliste er låst." : "Vælg en PIN for at have teamets borgerliste på telefonen.";
+      ? "Teamets borgerliste er låst."
+      : "Uden PIN har telefonen hverken teamets borgere eller en kladde, hvis du går fra siden.";
     el.vaultOpen.textContent = state === "locked" ? "Lås op med PIN" : "Vælg PIN";
   }
-  el.vaultOpen.addEventListener("click", async () => {
-    if (!(await ensureUnlocked({ create: true }))) return;
+  // Choose the PIN (or type it), fetch the list if there is network, refill.
+  async function unlock() {
+    if (!(await ensureUnlocked({ create: true }))) return false;
     if (navigator.onLine) await citizenCache.refresh().catch(() => {});
     await reload();
-  });
+    return true;
+  }
+  el.vaultOpen.addEventListener("click", unlock);
 
   return {
-    load, reload,
+    load, reload, fillPartners, unlock,
     session: () => session,
     citizens: () => citizens,
     wanted: () => wantedCitizen,

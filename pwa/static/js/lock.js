@@ -7,18 +7,25 @@
 // asks for the PIN; only what names citizens does.
 import "./idb.js";
 import "./vault.js";
+import { el } from "./dom.js";
 
 const gk = self.gk;
 let lockMinutes = 5;  // until the operator's policy (from /api/session) is read
 let idleTimer = null;
+// Why the list is locked, for the words on a locked page: the idle lock
+// notes it in this tab's sessionStorage; a locked vault with no such note
+// means the key went with the tab or the browser (closed and opened again).
+const REASON = "gk.lock.reason";
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v; else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
+function noteReason(reason) {
+  try { if (reason) sessionStorage.setItem(REASON, reason); else sessionStorage.removeItem(REASON); } catch { /* no note */ }
+}
+
+export function lockReason() {
+  let idle = false;
+  try { idle = sessionStorage.getItem(REASON) === "idle"; } catch { /* as after a restart */ }
+  return idle ? `Låst, fordi telefonen ikke har været brugt i ${lockMinutes} minutter.`
+    : "Låst, fordi appen er blevet lukket og åbnet igen – så skal PIN'en skrives igen.";
 }
 
 // Resolve true when the vault is open (after asking for the PIN if needed),
@@ -27,7 +34,12 @@ export async function ensureUnlocked({ create = false } = {}) {
   const state = await gk.vault.state();
   if (state === "unlocked") return true;
   if (state === "none" && !create) return false;
-  return askPin(state === "none" ? "create" : "unlock");
+  const ok = await askPin(state === "none" ? "create" : "unlock");
+  if (ok) {
+    noteReason(null);
+    document.dispatchEvent(new CustomEvent("gk:unlocked"));
+  }
+  return ok;
 }
 
 function askPin(mode) {
@@ -90,6 +102,7 @@ function askPin(mode) {
 
 function lockNow() {
   gk.vault.lock();
+  noteReason("idle");
   document.dispatchEvent(new CustomEvent("gk:locked"));
 }
 
@@ -106,11 +119,11 @@ function touch() {
 async function guardServerPage() {
   const main = document.getElementById("main");
   if (!document.body.hasAttribute("data-citizen-data") || !main) return;
-  const text = el("p", { class: "lead", text: "Låst, fordi telefonen ikke har været brugt et stykke tid." });
+  const text = el("p", { class: "lead", text: lockReason() });
   const unlock = el("button", { type: "button", class: "btn", text: "Lås op med PIN" });
   const cover = el("div", { class: "lock-cover", hidden: "" }, text, unlock);
   main.before(cover);
-  const hide = () => { main.hidden = true; cover.hidden = false; };
+  const hide = () => { text.textContent = lockReason(); main.hidden = true; cover.hidden = false; };
   document.addEventListener("gk:locked", async () => {
     if ((await gk.vault.state()) !== "none") { hide(); return; }
     main.remove();

@@ -3,11 +3,14 @@
 // keeps the form, its corrections and the outbox list current as what the
 // phone keeps changes. The static shell is filled from the phone's cached
 // session and citizen list, so it works the same with or without network.
+// What is begun is kept as a draft in the PIN vault (draft.js).
 import { changes, outbox, sync } from "./phone-data.js";
 import { carryScoreToForm, scoreLogged } from "./bvc-score.js";
 import { contactForm } from "./contact-form.js";
+import { aliasCheck } from "./alias-check.js";
 import { corrections } from "./corrections.js";
 import { clock } from "./dates.js";
+import { contactDraft } from "./draft.js";
 import { showErrors, showProblem } from "./form-errors.js";
 import { outboxList } from "./outbox-list.js";
 
@@ -26,6 +29,20 @@ if (form) {
     correct: fixes.correct,
   });
   let saving = false;
+  const citizenSelect = $("citizen");
+  const aliases = aliasCheck({
+    input: $("alias"), box: $("alias-known"), citizens: () => contact.lists.citizens(),
+    unlock: () => contact.lists.unlock(),
+    pick(id) {
+      citizenSelect.value = id;
+      citizenSelect.dispatchEvent(new Event("change", { bubbles: true }));
+      citizenSelect.focus();
+    },
+  });
+  const draft = contactDraft(form, contact, { busy: () => saving || Boolean(fixes.current()) });
+  // How many contacts this page saved per citizen and minute: two saves that
+  // would read the same must not look like one confirmation shown twice.
+  const savesPerMinute = new Map();
 
   // A refusal is a warning, not a tick: shape and words, not colour alone.
   function say(text, warn = false) {
@@ -45,7 +62,7 @@ if (form) {
     else if (refused) text = "⚠ Serveren afviste kontakten. Den ligger i udbakken med årsagen";
     else if (st.authNeeded) text = "Gemt på telefonen – sendes, når du logger ind igen";
     else if (st.busy) text = "Gemt på telefonen – sender …";
-    else text = "Gemt på telefonen – sendes når der er net";
+    else text = "Gemt på telefonen – sendes, når der er net";
     text += ` (${lastSaved.label}).`;
     if (el.done.textContent !== text) say(text, refused);
     if (!entry) lastSaved = null;
@@ -80,12 +97,19 @@ if (form) {
     }
     const who = meta[encounter.id].alias || "ukendt borger";
     fixes.remember({ id: encounter.id, values, newCitizen: newCitizen || contact.lists.extraCitizen() });
+    const minute = clock(encounter.occurred_at).replace("i dag ", "kl. ");
+    const key = `${encounter.citizen_id || who.toLocaleLowerCase("da")}|${minute}`;
+    const nth = correction ? 1 : (savesPerMinute.get(key) || 0) + 1;
+    if (!correction) savesPerMinute.set(key, nth);
     lastSaved = { id: encounter.id,
-                  label: `${correction ? "rettelse – " : ""}${who}, ${clock(encounter.occurred_at).replace("i dag ", "kl. ")}` };
+                  label: `${correction ? "rettelse – " : ""}${who}, ${minute}` +
+                         (nth > 1 ? ` – ${nth}. kontakt med samme borger i samme minut` : "") };
     fixes.end();
     scoreLogged();      // the handed-over BVC score is in the log now: not offered to the next contact
-    say(`Gemt på telefonen – ${navigator.onLine ? "sender …" : "sendes når der er net"} (${lastSaved.label}).`);
+    say(`Gemt på telefonen – ${navigator.onLine ? "sender …" : "sendes, når der er net"} (${lastSaved.label}).`);
     contact.reset();
+    aliases.clear();
+    await draft.saved();
     el.doneActions.hidden = false;
     window.scrollTo({ top: 0 });
     el.done.focus();
@@ -97,6 +121,8 @@ if (form) {
     fixes.remember(null);
     el.doneActions.hidden = true;
     contact.lists.setExtraCitizen(null);
+    if (fixes.current()) fixes.end();
+    draft.locked().catch((err) => console.warn("Draft not locked away:", err));
   });
   document.addEventListener("gk:vault-wiped", () => { contact.lists.reload(); });
 
@@ -107,7 +133,8 @@ if (form) {
   }
 
   async function start() {
-    await contact.open();
+    const carried = await contact.open();
+    await draft.start(carried);
     await list.render();
     changes.events.addEventListener("change", onChange);
     if (location.hash === "#outbox") document.getElementById("outbox").scrollIntoView();

@@ -1,5 +1,12 @@
 // The login and setup forms send this phone's id (device.js), so the team
-// can see its phones and shut out a lost one.
+// can see its phones and shut out a lost one. A login also asks the next
+// page to offer the PIN (pin-offer.js), since without one the team's known
+// citizens cannot be picked on this phone.
 import "./device.js";
 
 for (const input of document.querySelectorAll('input[name="device_id"]')) input.value = self.gk.device.id();
+for (const form of document.querySelectorAll("form[data-login]")) {
+  form.addEventListener("submit", () => {
+    try { sessionStorage.setItem("gk.pinOffer", "1"); } catch { /* then no offer: the form's own button stays */ }
+  });
+}

@@ -8,7 +8,7 @@ import { clock } from "./dates.js";
 const FIELD_NAMES = {
   alias: "Alias", description: "Beskrivelse", places: "Faste steder", place: "Sted", note: "Note",
   followup_step: "Næste skridt", followup_date: "Opfølgningsdato", occurred_at: "Tidspunkt",
-  worker_ids: "Parret", citizen_id: "Borger", stage: "Fase", techniques: "Teknikker", bvc: "BVC",
+  worker_ids: "Parret", citizen_id: "Borger", stage: "Stadie", techniques: "Teknikker", bvc: "BVC",
   bvc_total: "BVC", id: "Id", kind: "Type", created_at: "Oprettet",
   // Sealed in another team, on another phone, or by an older app (issue 12).
   team: "Team", device: "Telefon", v: "Version",

@@ -1,41 +1,35 @@
-// Prompts: filter techniques by the stage (carried over from /stages), and the
-// interactive 0–10 scaling question with follow-ups for the chosen number.
+// Prompts: the stage first (carried over from /stages, remembered for the
+// contact form), then the techniques that fit it, each folded until tapped;
+// and the interactive 0–10 scaling question with follow-ups for the number.
 import { initialStage, reflectInUrl, saveStage } from "./stage-choice.js";
 
 const form = document.getElementById("prompt-filter");
 if (form) {
-  const select = form.elements.stage;
   const sections = [...document.querySelectorAll(".technique")];
   const status = document.getElementById("filter-status");
-  const showAll = document.getElementById("show-all");
-  const nameOf = (id) => select.querySelector(`option[value="${CSS.escape(id)}"]`).textContent
-    .replace(/\s*\(.*\)$/, "");
+  const radio = (id) => form.querySelector(`input[name="stage"][value="${CSS.escape(id)}"]`);
+  const nameOf = (id) => radio(id).closest("label").querySelector("strong").textContent;
 
   function filter(id, { remember }) {
     const all = !id || id === "alle";
-    select.value = all ? "alle" : id;
+    radio(all ? "alle" : id).checked = true;
     for (const s of sections) s.hidden = !all && !s.dataset.stages.split(" ").includes(id);
     for (const g of document.querySelectorAll(".method-group")) {
       g.hidden = [...g.querySelectorAll(".technique")].every((s) => s.hidden);
     }
-    status.textContent = all ? "Viser alle spørgsmål." : `Viser spørgsmål til ${nameOf(id).toLowerCase()}.`;
-    showAll.hidden = all;
+    status.textContent = all ? "Alle teknikker – vælg en." : `Spørgsmål til ${nameOf(id).toLowerCase()} – vælg en teknik.`;
     if (remember) {
       saveStage(id);
       reflectInUrl(id);
     }
   }
 
-  select.addEventListener("change", () => filter(select.value, { remember: true }));
-  showAll.addEventListener("click", (e) => {
-    e.preventDefault();
-    filter("alle", { remember: true });
-    select.focus();
+  form.addEventListener("change", (e) => {
+    if (e.target.name === "stage") filter(e.target.value, { remember: true });
   });
   form.addEventListener("submit", (e) => e.preventDefault());
 
   filter(initialStage(form) || "alle", { remember: false });
-  if (location.hash) document.querySelector(location.hash)?.scrollIntoView();
 }
 
 const scale = document.getElementById("scale");

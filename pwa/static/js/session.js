@@ -9,6 +9,15 @@
   const gk = root.gk || (root.gk = {});
   const db = () => gk.idb;
 
+  // The tab bar shows a logged-in worker's own places (app.js reads this on
+  // every page, precached or not). Pages only: the worker has no localStorage.
+  function note(signedIn) {
+    try {
+      if (signedIn) localStorage.setItem("gk.signedIn", "1"); else localStorage.removeItem("gk.signedIn");
+      root.document.documentElement.classList.toggle("signed-in", signedIn);
+    } catch { /* the service worker, or storage blocked */ }
+  }
+
   function cached() {
     return db().get("kv", "session");
   }
@@ -18,6 +27,7 @@
   async function forget({ loginNeeded = false } = {}) {
     if (loginNeeded) await db().set("kv", "auth_needed", true);
     await db().del("kv", "session");
+    note(false);
     if (gk.vault) await gk.vault.wipe();
   }
 
@@ -42,8 +52,11 @@
       if (s.seal_key) await db().set("kv", "seal_key", s.seal_key);
       if (s.phone_policy) await db().set("kv", "policy", s.phone_policy);
       await db().del("kv", "auth_needed");
+      note(true);
     } else if (await cached()) {
       await forget();
+    } else {
+      note(false);
     }
     gk.changes.notify();
     return s;

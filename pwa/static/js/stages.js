@@ -29,7 +29,10 @@ if (form) {
   const id = initialStage(form);
   if (id) {
     form.querySelector(`input[name="stage"][value="${CSS.escape(id)}"]`).checked = true;
-    show(id, { remember: true });
+    // Shown, not chosen again: the contact form takes over only a stage the
+    // worker picked (stage-choice.js), so opening the page must not refresh it.
+    show(id, { remember: false });
+    reflectInUrl(id);
   } else {
     for (const d of details) d.hidden = false;
   }

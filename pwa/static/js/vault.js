@@ -7,6 +7,14 @@
 // shift. After five wrong PINs the list is deleted (the sealed outbox stays).
 // While unlocked, the list key lives in sessionStorage (this tab's session
 // only) and is dropped by the idle lock.
+//
+// The contact form's draft (draft.js) lives here too, under the same key:
+// it holds what the worker typed about a citizen (alias, note), so it must be
+// readable on this phone by this worker and by no one else. Sealing it to the
+// server's key (as the outbox does) would make it unreadable here, so it could
+// not be offered again; the vault is what opens with the worker's PIN, and
+// it expires, locks and is wiped with the list. Without a PIN there is no
+// draft.
 (function (root) {
   "use strict";
   const gk = root.gk || (root.gk = {});
@@ -40,6 +48,7 @@
     await gk.idb.set("kv", "vault", { salt: b64(salt), iv: b64(iv), wrapped: b64(wrapped), tries: 0,
                                       expires_at: Date.now() + hours * 3600 * 1000 });
     await gk.idb.del("kv", "vault_list");
+    await gk.idb.del("kv", "vault_draft");
     remember(raw);
     flag(true);
     return raw;
@@ -92,22 +101,25 @@
     return crypto.subtle.importKey("raw", unb64(s), "AES-GCM", false, [usage]);
   }
 
-  // Store the list encrypted; needs the vault unlocked.
-  async function saveList(list) {
+  // Store a value encrypted under the list key, in kv[name]; needs the vault
+  // unlocked. `clear` is kept beside the ciphertext, readable while locked
+  // (a draft's time, never what it says).
+  async function put(name, value, clear = {}) {
     const key = await listKey("encrypt");
     if (!key) return false;
     const iv = crypto.getRandomValues(new Uint8Array(12));
-    const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, enc.encode(JSON.stringify(list)));
-    await gk.idb.set("kv", "vault_list", { iv: b64(iv), ct: b64(ct) });
+    const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, enc.encode(JSON.stringify(value)));
+    await gk.idb.set("kv", name, Object.assign({}, clear, { iv: b64(iv), ct: b64(ct) }));
     return true;
   }
 
-  // The list, or null when locked, expired or absent.
-  async function readList() {
+  // The value in kv[name]: `empty` when there is none, null when locked,
+  // expired or unreadable.
+  async function take(name, empty) {
     if ((await state()) !== "unlocked") return null;
-    const stored = await gk.idb.get("kv", "vault_list");
+    const stored = await gk.idb.get("kv", name);
     const key = await listKey("decrypt");
-    if (!stored || !key) return stored ? null : [];
+    if (!stored || !key) return stored ? null : empty;
     try {
       return JSON.parse(dec.decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(stored.iv) },
         key, unb64(stored.ct))));
@@ -116,12 +128,29 @@
     }
   }
 
+  const saveList = (list) => put("vault_list", list);
+  // The list, or null when locked, expired or absent.
+  const readList = () => take("vault_list", []);
+
+  // The contact form's draft: saved and read only while unlocked; `draftAt`
+  // says, even while locked, that there is one and from when.
+  const saveDraft = (draft) => put("vault_draft", draft, { at: draft.saved_at });
+  const readDraft = () => take("vault_draft", null);
+  async function draftAt() {
+    if ((await state()) === "none") return null;
+    const stored = await gk.idb.get("kv", "vault_draft");
+    return stored ? stored.at : null;
+  }
+  const dropDraft = () => gk.idb.del("kv", "vault_draft");
+
   async function wipe() {
     forget();
     flag(false);
     await gk.idb.del("kv", "vault");
     await gk.idb.del("kv", "vault_list");
+    await gk.idb.del("kv", "vault_draft");
   }
 
-  gk.vault = { create, unlock, state, saveList, readList, wipe, lock: forget, validPin, MAX_TRIES };
+  gk.vault = { create, unlock, state, saveList, readList, saveDraft, readDraft, draftAt, dropDraft, wipe,
+               lock: forget, validPin, MAX_TRIES };
 })(self);
