@@ -26,8 +26,10 @@ bp = Blueprint("access_log", __name__, url_prefix="/admin")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _entries(team_id, citizen_id=None, user_id=None, limit=None):
-    sql = ("SELECT a.at, u.name AS user, a.user_id, a.device_id, a.citizen_id, c.alias, a.action, a.detail "
+def _entries(team_id, citizen_id=None, user_id=None, limit=None, before=None):
+    """Newest first. `before` (an entry id) gives the page after it: each page is a seek in
+    the (team_id[, citizen_id | user_id]) indexes, which list entries in id order (migration 0009)."""
+    sql = ("SELECT a.id, a.at, u.name AS user, a.user_id, a.device_id, a.citizen_id, c.alias, a.action, a.detail "
            "FROM access_log a LEFT JOIN users u ON u.id = a.user_id AND u.team_id = a.team_id "
            "LEFT JOIN citizens c ON c.id = a.citizen_id AND c.team_id = a.team_id "
            "WHERE a.team_id = ?")
@@ -36,6 +38,8 @@ def _entries(team_id, citizen_id=None, user_id=None, limit=None):
         sql, params = sql + " AND a.citizen_id = ?", params + [citizen_id]
     if user_id:
         sql, params = sql + " AND a.user_id = ?", params + [user_id]
+    if before:
+        sql, params = sql + " AND a.id < ?", params + [before]
     sql += " ORDER BY a.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
     return get_db().execute(sql, params).fetchall()
 
@@ -62,6 +66,16 @@ def _team_worker(team_id, value):
     return int(value)
 
 
+def _before():
+    """Where a page of the log begins: below an entry id ("Ældre poster")."""
+    value = request.args.get("before", "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        abort(400, description="before: skal være et postnummer fra loggen.")
+    return int(value)
+
+
 def _filters():
     team_id = g.user["team_id"]
     citizen, user = request.args.get("citizen"), request.args.get("user")
@@ -72,7 +86,10 @@ def _filters():
 @admin_required
 def view():
     citizen_id, user_id = _filters()
-    entries = _entries(g.user["team_id"], citizen_id, user_id, limit=500)
+    before = _before()
+    entries = _entries(g.user["team_id"], citizen_id, user_id, limit=rules.PAGE_SIZE + 1, before=before)
+    older = entries[rules.PAGE_SIZE - 1]["id"] if len(entries) > rules.PAGE_SIZE else None
+    entries = entries[:rules.PAGE_SIZE]
     # The page names each citizen by alias (an administrator may see the team's
     # citizens), so showing it is itself a read of those citizens, logged as one.
     shown = list(dict.fromkeys(e["citizen_id"] for e in entries if e["alias"]))
@@ -82,7 +99,8 @@ def view():
     workers = get_db().execute("SELECT id, name FROM users WHERE team_id = ? ORDER BY name",
                                [g.user["team_id"]]).fetchall()
     return render_template("access_log.html", entries=entries, actions=ACTIONS, workers=workers,
-                           citizen_id=citizen_id, user_id=user_id, local=local_time)
+                           citizen_id=citizen_id, user_id=user_id, before=before, older=older,
+                           local=local_time)
 
 
 def csv_cell(value):

@@ -38,15 +38,26 @@ def _own_citizen(db, citizen_id):
     return citizen
 
 
+def _page():
+    page = rules.page_number(request.args.get("page"))
+    if page is None:
+        abort(400, description=f"page: skal være et sidetal fra 1 til {rules.MAX_PAGE}.")
+    return page
+
+
 @bp.get("/citizens")
 @login_required
 def index():
     q = request.args.get("q", "").strip()
     if len(q) > rules.LIMITS["q"]:
         abort(400, description=f"q: Søgningen må højst være {rules.LIMITS['q']} tegn.")
-    rows = citizen_queries.list_citizens(get_db(), g.user["team_id"], q)
+    page = _page()
+    # One more than a page tells whether there is a next one; only what is shown is logged as read.
+    rows = citizen_queries.list_citizens(get_db(), g.user["team_id"], q, limit=rules.PAGE_SIZE + 1,
+                                         offset=(page - 1) * rules.PAGE_SIZE)
+    more, rows = len(rows) > rules.PAGE_SIZE, rows[:rules.PAGE_SIZE]
     audit.record([r["id"] for r in rows], "list", "side")
-    return render_template("citizens.html", citizens=rows, q=q, **_labels())
+    return render_template("citizens.html", citizens=rows, q=q, page=page, more=more, **_labels())
 
 
 @bp.get("/citizens/<citizen_id>")
@@ -54,10 +65,15 @@ def index():
 def show(citizen_id):
     db = get_db()
     citizen = _own_citizen(db, citizen_id)
-    encounters = citizen_queries.encounters_for(db, g.user["team_id"], citizen_id)
+    page = _page()
+    # The newest contacts, a page at a time: years of contacts would make a
+    # page no phone scrolls and a chart no one can read.
+    encounters = citizen_queries.encounters_for(db, g.user["team_id"], citizen_id, limit=rules.PAGE_SIZE + 1,
+                                                offset=(page - 1) * rules.PAGE_SIZE)
+    older, encounters = len(encounters) > rules.PAGE_SIZE, encounters[-rules.PAGE_SIZE:]
     audit.record([citizen_id], "view", "side")
     return render_template("citizen.html", confirm=ConfirmForm(), citizen=citizen, encounters=encounters,
-                           chart=chart.timeline(encounters, day=local_date), **_labels())
+                           chart=chart.timeline(encounters, day=local_date), page=page, older=older, **_labels())
 
 
 @bp.route("/citizens/<citizen_id>/edit", methods=["GET", "POST"])

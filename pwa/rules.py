@@ -58,6 +58,11 @@ MAX_JSON_DEPTH = 16
 MAX_QUARANTINED = 500
 MAX_QUARANTINED_BYTES = 4_000_000
 MAX_SEALED_BYTES = 16_000
+# Long lists come a page at a time: what a worker scans on a phone, and what
+# one view writes to the access log, stay the same size after ten years of
+# data (issue 17). The citizen list, a citizen's contacts, the access log.
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
 # A shift is at most half a day; a longer check-in timer is a typo, not a plan.
 MAX_TIMER_MINUTES = 12 * 60
 
@@ -206,3 +211,13 @@ def init_app(app):
     app.url_map.converters["int"] = IdConverter
     # Templates take their maxlength and minlength from here too.
     app.jinja_env.globals.update(rules=sys.modules[__name__], rules_for_phone=for_phone)
+
+
+def page_number(value):
+    """A page number from a query string (ASCII digits, 1 to MAX_PAGE), or None.
+    int() takes other scripts' digits ('٣' is 3); a page number is ours to write."""
+    if value is None or value == "":
+        return 1
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE):
+        return None
+    return int(value)
