@@ -52,7 +52,7 @@ def test_a_conflict_stays_on_the_phone_flagged_and_the_worker_corrects_it(launch
     # with a correction of what the server holds under that id.
     item.get_by_role("button", name=re.compile("^Ret")).click()
     expect(page.locator("#log-title")).to_have_text("Ret kontakt")
-    page.get_by_label("Hvem talte I med?").select_option("ukendt")
+    page.get_by_label("Borger", exact=True).select_option("ukendt")
     page.get_by_label("Kort note").fill("Telefonens udgave, rettet")
     page.get_by_role("button", name="Gem rettelsen").click()
     poll(page, lambda: len(db.rows("SELECT id FROM encounters")) == 2, "the correction did not arrive", timeout=60)

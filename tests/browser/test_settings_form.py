@@ -28,7 +28,7 @@ def test_a_number_typed_and_then_the_tab_bar_is_kept(page, server):
     page.goto(server.url + "/settings")
     page.get_by_label("Koordinatorens mobilnummer").fill("87 65 43 21")
     # No button pressed: straight to the BVC by the tab bar, with the focus still in the field.
-    page.get_by_role("navigation", name="Feltværktøj").get_by_role("link", name=re.compile("^BVC")).click()
+    page.get_by_role("navigation", name="Genveje").get_by_role("link", name=re.compile("^BVC")).click()
     expect(page).to_have_url(re.compile("/bvc$"))
     assert stored(page)[0]["coordinator_phone"] == "+4587654321"
     page.goto(server.url + "/settings")

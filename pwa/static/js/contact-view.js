@@ -39,9 +39,18 @@ export function contactView(form, { citizens, session }) {
     el.bvcToggle.className = `result band-${band ? band.id : "none"}`;
     el.bvcResult.querySelector("[data-score]").hidden = !done;
     el.bvcResult.querySelector("[data-total]").textContent = String(total);
-    // The row is labelled "Risiko", so the band's first word says the rest
-    // ("Moderat"): the line fits 320 px, total and shape beside it.
-    el.bvcResult.querySelector("[data-band-label]").textContent = band ? band.name.split(" ")[0] : "Ingen BVC";
+    // The row is labelled "Risiko", so the band's first word is what shows
+    // ("Moderat"): the line fits 320 px, total and shape beside it. A screen
+    // reader hears the manual's whole name ("Moderat risiko for vold").
+    const label = el.bvcResult.querySelector("[data-band-label]");
+    const [first, ...rest] = band ? (band.label || band.name).split(" ") : ["Ingen BVC"];
+    label.textContent = first;
+    if (rest.length) {
+      const more = document.createElement("span");
+      more.className = "sr-only";
+      more.textContent = ` ${rest.join(" ")}`;
+      label.append(more);
+    }
     el.bvcMore.textContent = el.bvc.hidden ? (done ? "Ret" : "Vurdér") : "Luk";
   }
 
