@@ -48,6 +48,10 @@ RULES = (
     # How long the phone keeps a BVC score (for the timer's default, the
     # contact log, a return to /bvc): about one encounter and its log.
     Rule("score_keep", "minutes", default=2 * 60),
+    # How long a missed check-in waits for the pair ("Jeg er OK", or someone
+    # on the team taking the alert) before `flask notify-overdue` mails and
+    # texts the coordinators (overdue.py).
+    Rule("escalate_after", "minutes", default=10),
 )
 BY_ID = {r.id: r for r in RULES}
 
