@@ -211,7 +211,7 @@ def escalate(db, at=None):
             sent, failed = sent + (done is True), failed + (done is False)
         phones = coordinator_phones(alert["team_id"])
         if alert["texted_at"] is None and phones and sms.enabled():
-            done = _step(db, alert, "texted_at", "texted", lambda: ", ".join(sms.send(phones, text)), at)
+            done = _step(db, alert, "texted_at", "texted", lambda: "sms-id " + ", ".join(map(str, sms.send(phones, text))), at)
             sent, failed = sent + (done is True), failed + (done is False)
     return sent, failed
 
