@@ -5,6 +5,7 @@ passed, each step once, unless someone on the team takes it; a check-in closes i
 The clock is controlled: escalation is asked at exact moments after the due time."""
 import base64
 import email
+import email.policy
 import json
 import sqlite3
 import threading
@@ -73,7 +74,7 @@ def inbox():
         messages = []
 
         async def handle_DATA(self, server, session, envelope):
-            self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+            self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=email.policy.default)))
             return "250 OK"
 
     box = Inbox()
@@ -284,3 +285,90 @@ def test_without_a_gateway_no_sms_is_sent_and_the_command_says_so(app, logged_in
     assert result.exit_code == 0, result.output
     assert "Opened 1 alert(s)." in result.output and "SMS is off" in result.output
     assert rows(logged_in, "SELECT kind, state FROM alerts") == [{"kind": "overdue", "state": "open"}]
+
+
+# --- the phone's help button and duress code: POST /api/alerts ---------------------------------
+
+def post_alerts(actions, items, client=None):
+    from tests.helpers import assert_matches_spec
+    client = client or actions.client
+    token = actions.session(client)["csrf_token"]
+    resp = client.post("/api/alerts", json={"alerts": items}, headers={"X-CSRFToken": token})
+    assert_matches_spec(resp, "/api/alerts", "post")
+    return resp
+
+
+def phone_alert(kind="help", **extra):
+    return dict({"id": str(uuid.uuid4()), "kind": kind, "at": iso(now() - timedelta(minutes=1)),
+                 "place": "Banegårdsparken", "place_at": iso(now() - timedelta(minutes=30))}, **extra)
+
+
+def test_help_from_the_phone_is_one_alert_shown_to_the_team_and_escalated_at_once(app, escalation, inbox, gateway):
+    assert escalation.add_worker().status_code == 302
+    help_ = phone_alert("help")
+    resp = post_alerts(escalation, [help_])
+    assert resp.status_code == 200 and resp.json["results"] == [{"id": help_["id"], "status": "stored"}]
+    # Sent again by a phone that never heard the answer: the same alert.
+    assert post_alerts(escalation, [help_]).json["results"][0]["status"] == "duplicate"
+    [alert] = rows(escalation, "SELECT * FROM alerts")
+    assert (alert["kind"], alert["user_id"], alert["place"]) == ("help", 1, "Banegårdsparken")
+    assert alert["raised_at"] == help_["at"] and alert["place_at"] == help_["place_at"]
+    bo = escalation.phone("bo", str(uuid.uuid4()))
+    assert "Hjælp-knappen: Anna Admin" in bo.get("/team").get_data(as_text=True)
+    assert run(app, now()) == (0, 2, 0)       # no waiting: help goes to the coordinators now
+    assert "har trykket på hjælp-knappen" in inbox.messages[0][1]["Subject"]
+    assert "beder om hjælp" in gateway.requests[0]["json"]["message"]
+
+
+def test_a_duress_alert_is_never_shown_to_the_worker_it_is_about(app, escalation, inbox):
+    assert escalation.add_worker().status_code == 302
+    duress = phone_alert("duress")
+    assert post_alerts(escalation, [duress]).json["results"][0]["status"] == "stored"
+    [alert] = rows(escalation, "SELECT id FROM alerts")
+    mine = escalation.client.get("/team").get_data(as_text=True)
+    assert "Stille alarm" not in mine and "tvangskode" not in mine and "Ingen åbne alarmer" in mine
+    assert take(escalation, alert["id"]).status_code == 404           # nor can that worker take or close it
+    assert close(escalation, alert["id"], "Alt OK").status_code == 404
+    bo = escalation.phone("bo", str(uuid.uuid4()))
+    assert "Stille alarm (tvangskode): Anna Admin" in bo.get("/team").get_data(as_text=True)
+    assert take(escalation, alert["id"], client=bo).status_code == 302
+    run(app, now())
+    assert inbox.messages == []            # taken before the minute's run: nothing more to send
+    assert history(escalation, alert["id"]) == ["raised", "taken"]
+
+
+def test_duress_reaches_the_coordinators_with_the_place(app, escalation, inbox, gateway):
+    post_alerts(escalation, [phone_alert("duress")])
+    assert run(app, now()) == (0, 2, 0)
+    mail = inbox.messages[0][1]
+    assert mail["Subject"] == "Gadekontakt: STILLE ALARM fra Anna Admin"
+    assert "Banegårdsparken" in mail.get_payload(decode=True).decode()
+    assert "STILLE ALARM" in gateway.requests[0]["json"]["message"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"kind": "overdue"}, "kind"), ({"kind": None}, "kind"), ({"id": "nope"}, "id"), ({"at": "i går"}, "at"),
+    ({"place": "x" * 121}, "place"), ({"place": "010190-1234"}, "place"), ({"timer_id": 5}, "timer_id"),
+    ({"place_at": "1999-01-01T00:00:00Z"}, "place_at"), ({"where": "park"}, "where"),
+])
+def test_a_bad_alert_is_refused_naming_the_field_and_stores_nothing(escalation, change, field):
+    resp = post_alerts(escalation, [dict(phone_alert(), **change)])
+    [result] = resp.json["results"]
+    assert resp.status_code == 200 and result["status"] == "refused" and result["error"]["field"] == field
+    assert rows(escalation, "SELECT id FROM alerts") == [] and rows(escalation, "SELECT id FROM alert_history") == []
+
+
+def test_alerts_need_a_login_then_csrf_and_an_id_is_its_senders(app, escalation):
+    anonymous = app.test_client()
+    resp = anonymous.post("/api/alerts", json={"alerts": [phone_alert()]})
+    assert resp.status_code == 401 and resp.json["error"]["status"] == 401
+    resp = escalation.client.post("/api/alerts", json={"alerts": [phone_alert()]})
+    assert resp.status_code == 400
+    used = phone_alert()
+    post_alerts(escalation, [used])
+    escalation.other_team()
+    ole = app.test_client()
+    escalation.login("ole", client=ole)
+    [result] = post_alerts(escalation, [used], client=ole).json["results"]
+    assert result["status"] == "refused" and result["error"]["field"] == "id"
+    assert rows(escalation, "SELECT team_id FROM alerts") == [{"team_id": 1}]
