@@ -132,7 +132,8 @@ def coordinator_phones(team_id):
         setting = setting.get(str(team_id)) or setting.get(team_id)
     if not setting:
         return []
-    return [setting] if isinstance(setting, str) else list(setting)
+    # From the environment, eight digits arrive as a number (Flask reads GADEKONTAKT_* values as JSON).
+    return [str(setting)] if isinstance(setting, (str, int)) else [str(n) for n in setting]
 
 
 def push_to_pair(db, alert):
