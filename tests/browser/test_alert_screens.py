@@ -3,6 +3,8 @@
 prompt, and the codes on /settings pass axe, have 48 px targets and never scroll sideways.
 With GK_SHOTS=<folder> set, each state is also saved at 360 and 320 px for a person to look at."""
 import os
+import subprocess
+import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -45,8 +47,6 @@ def alarm_server(tmp_path_factory, pw):
              "place_at": at(40)} for kind, m in (("help", 3), ("duress", 1))]})
         assert [r["status"] for r in resp.json()["results"]] == ["stored", "stored"]
         env = dict(os.environ, GADEKONTAKT_INSTANCE=str(s.instance_dir))
-        import subprocess
-        import sys
         subprocess.run([sys.executable, "-m", "flask", "--app", "pwa", "notify-overdue"], env=env, check=True,
                        capture_output=True)
         s.cookies = anna.storage_state()["cookies"]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (Db, first_page, poll, set_up_team_by_form, wait_for_offline_ready, wait_until)
+from tests.browser.helpers import Db, phone_with_team, poll, wait_for_offline_ready, wait_until
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 OK_CODE, DURESS_CODE = "2468", "1357"
@@ -34,13 +34,10 @@ def check_in_with(page, code):
 
 
 def test_a_duress_ok_looks_like_an_ok_and_the_alert_arrives_with_the_signal(launch, own_server, tmp_path):
-    own_server.start()
-    base = own_server.url
-    ctx = launch(tmp_path / "phone", timezone_id="Europe/Copenhagen")
-    page = first_page(ctx)
+    base = own_server.start().url
+    ctx, page = phone_with_team(launch, own_server, tmp_path / "phone", timezone_id="Europe/Copenhagen")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    set_up_team_by_form(page, base)
 
     # The administrator turns on "Tjek ind med kode" for the team.
     page.goto(base + "/team")

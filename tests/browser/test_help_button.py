@@ -5,7 +5,7 @@ import json
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (Db, first_page, log_in, poll, set_up_team_by_form, wait_for_offline_ready)
+from tests.browser.helpers import Db, log_in, phone_with_team, poll, wait_for_offline_ready
 
 OFFLINE = "Uden net: hjælp-alarmen sendes, så snart telefonen har forbindelse – ring 112 ved akut fare."
 
@@ -26,13 +26,10 @@ def queued(page):
 
 
 def test_held_offline_the_help_alert_reaches_the_server_when_the_signal_returns(launch, own_server, tmp_path):
-    own_server.start()
-    base = own_server.url
-    ctx = launch(tmp_path / "phone", timezone_id="Europe/Copenhagen")
-    page = first_page(ctx)
+    base = own_server.start().url
+    ctx, page = phone_with_team(launch, own_server, tmp_path / "phone", timezone_id="Europe/Copenhagen")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    set_up_team_by_form(page, base)
     page.goto(base + "/timer")
     wait_for_offline_ready(page)
     page.get_by_label("Sted").fill("Banegårdsparken")
@@ -72,11 +69,8 @@ def test_held_offline_the_help_alert_reaches_the_server_when_the_signal_returns(
 
 
 def test_keyboard_confirms_and_without_a_login_the_alert_waits_for_the_next_one(launch, own_server, tmp_path):
-    own_server.start()
-    base = own_server.url
-    ctx = launch(tmp_path / "phone")
-    page = first_page(ctx)
-    set_up_team_by_form(page, base)
+    base = own_server.start().url
+    ctx, page = phone_with_team(launch, own_server, tmp_path / "phone")
     page.goto(base + "/team")
     page.get_by_role("button", name="Log ud").click()
     page.goto(base + "/timer")
