@@ -98,7 +98,7 @@ def test_the_alarm_screens_pass_axe_targets_and_320px(new_context, alarm_server,
     page.goto(base + "/settings")
     page.get_by_label("Din tjek-ind-kode").fill("2468")
     page.get_by_label("Din tvangskode").fill("1357")
-    page.get_by_role("button", name="Gem koderne").click()
+    page.get_by_role("button", name="Vælg koderne").click()
     page.locator("#code-status").filter(has_text="gemt").wait_for()
     check(page)
     shoot(page, "settings-codes", scheme, "#koder")

@@ -52,10 +52,10 @@ def test_a_duress_ok_looks_like_an_ok_and_the_alert_arrives_with_the_signal(laun
     expect(page.locator("#code-state")).to_contain_text("Teamet tjekker ind med kode.")
     page.get_by_label("Din tjek-ind-kode").fill(OK_CODE)
     page.get_by_label("Din tvangskode").fill(OK_CODE)
-    page.get_by_role("button", name="Gem koderne").click()
+    page.get_by_role("button", name="Vælg koderne").click()
     expect(page.locator("#code-err")).to_have_text("Tvangskoden skal være en anden end tjek-ind-koden.")
     page.get_by_label("Din tvangskode").fill(DURESS_CODE)
-    page.get_by_role("button", name="Gem koderne").click()
+    page.get_by_role("button", name="Vælg koderne").click()
     expect(page.locator("#code-status")).to_contain_text("Koderne er gemt på telefonen.")
     stored = page.evaluate("localStorage.getItem('gk.checkin-codes')")
     assert OK_CODE not in stored and DURESS_CODE not in stored      # hashes only
