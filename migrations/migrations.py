@@ -396,3 +396,64 @@ def m0016_checkin_restarts_the_interval(db):
     db.execute("DROP TABLE checkin_events")
     db.execute("ALTER TABLE checkin_events_new RENAME TO checkin_events")
     db.execute("CREATE INDEX checkin_events_timer ON checkin_events (timer_id)")
+
+
+@migrations(name="0018_alerts_with_an_owner")
+def m0018_alerts_with_an_owner(db):
+    # An alert the team acts on (issue 16): a missed check-in ('overdue',
+    # opened by `flask notify-overdue` once per due time), the help button
+    # ('help') or the duress code ('duress'). Each has a state, open → taken
+    # ("Jeg tager den", by whom, when) → closed (by whom, when, a one-line
+    # outcome); a check-in closes an overdue alert by itself (closed_by NULL).
+    # client_id is the phone's UUID for help and duress, so an alert sent
+    # twice from a phone that lost its signal is one alert. pushed_at,
+    # mailed_at and texted_at are the escalation's steps, each claimed once (as
+    # checkin_timers.notified_at is). No citizen: the worker, the times and
+    # the place text the worker typed.
+    db.execute("""
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            kind TEXT NOT NULL CHECK (kind IN ('overdue', 'help', 'duress')),
+            timer_id TEXT,
+            due_at TEXT,                    -- the missed check-in, for 'overdue'
+            client_id TEXT UNIQUE,
+            raised_at TEXT NOT NULL,
+            place TEXT NOT NULL DEFAULT '',
+            place_at TEXT,                  -- when the place was last known
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'taken', 'closed')),
+            taken_by INTEGER REFERENCES users(id),
+            taken_at TEXT,
+            closed_by INTEGER REFERENCES users(id),
+            closed_at TEXT,
+            outcome TEXT NOT NULL DEFAULT '',
+            pushed_at TEXT,
+            mailed_at TEXT,
+            texted_at TEXT,
+            CHECK ((kind = 'overdue') = (due_at IS NOT NULL AND timer_id IS NOT NULL))
+        )""")
+    db.execute("CREATE UNIQUE INDEX alerts_once_per_due_time ON alerts (timer_id, due_at) WHERE kind = 'overdue'")
+    db.execute("CREATE INDEX alerts_team_state ON alerts (team_id, state)")
+    # What happened to each alert, kept like the access log: append-only,
+    # enforced by the database (no UPDATE, no DELETE, no REPLACE of a row).
+    db.execute("""
+        CREATE TABLE alert_history (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            at TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            action TEXT NOT NULL CHECK (action IN ('raised', 'pushed', 'mailed', 'texted', 'taken', 'closed')),
+            detail TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("CREATE INDEX alert_history_alert ON alert_history (alert_id)")
+    db.execute("""
+        CREATE TRIGGER alert_history_no_update BEFORE UPDATE ON alert_history
+        BEGIN SELECT RAISE(ABORT, 'alert_history is append-only'); END""")
+    db.execute("""
+        CREATE TRIGGER alert_history_no_delete BEFORE DELETE ON alert_history
+        BEGIN SELECT RAISE(ABORT, 'alert_history is append-only'); END""")
+    db.execute("""
+        CREATE TRIGGER alert_history_no_replace BEFORE INSERT ON alert_history
+        WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM alert_history WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'alert_history is append-only'); END""")

@@ -11,8 +11,8 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (access_log, api, assets, auth, backup, citizens, compression, csrf, db, errors, headers, health, kit,
-               logs, overdue, quarantine, quarantine_review, retention, rules, sealing, sw, team, team_rules, timers)
+from . import (access_log, alert_api, api, assets, auth, backup, citizens, compression, csrf, db, errors, headers, health,
+               kit, logs, overdue, quarantine, quarantine_review, retention, rules, sealing, sw, team, team_rules, timers)
 
 
 def _secret_key(instance_path):
@@ -92,7 +92,7 @@ def create_app(test_config=None):
     for module in (logs, db, errors, csrf, auth, assets, headers, rules, team_rules, overdue, health):
         module.init_app(app)
     # Pages and APIs, each a blueprint named for what it serves.
-    for module in (timers, kit, sw, api, auth, citizens, team, team_rules, access_log, quarantine,
+    for module in (timers, alert_api, kit, sw, api, auth, citizens, team, team_rules, access_log, quarantine,
                    quarantine_review):
         app.register_blueprint(module.bp)
     # After the blueprints: compression wraps their views. Then the operator's

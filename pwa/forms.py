@@ -85,6 +85,14 @@ class ConfirmForm(FlaskForm):
     """Renders the CSRF token for one-button actions; the check is app-wide (csrf.py)."""
 
 
+class CloseAlertForm(FlaskForm):
+    """How an alert ended, in one line: the team's record of who did what."""
+    outcome = StringField("Hvordan endte det?", description="Én linje, fx »Talt med Bo, alt OK«. Aldrig borgerens navn.",
+                          validators=[InputRequired("Hvordan endte det: skriv kort, hvordan det endte."),
+                                      Length(max=LIMITS["outcome"],
+                                             message=f"Hvordan endte det: højst {LIMITS['outcome']} tegn."), no_cpr])
+
+
 class PlaceForm(FlaskForm):
     place = StringField("Nyt sted", validators=[InputRequired("Skriv stedets navn."), longest("place_name"), no_cpr],
                         description="Fx »Banegårdsparken« eller »Varmestuen«. Ingen adresser på borgere.")

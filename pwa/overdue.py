@@ -1,9 +1,14 @@
-"""Overdue check-ins: the list on the team page, and the coordinator's e-mail.
+"""Overdue check-ins and the escalation of every alert.
 
 A running timer past its due time means a worker has not checked in. The team
-page shows the viewer's own team's (template global ``overdue_checkins``), and
-``flask notify-overdue``, run by cron every minute, mails each one to the
-team's coordinator once. Timers themselves (events, replay) are timers.py.
+page shows the viewer's own team's (template global ``overdue_checkins``).
+``flask notify-overdue``, run by cron every minute, opens one alert per missed
+check-in (alerts.py) and takes each open alert through its steps, each once:
+the pair at once (``push_to_pair``, the seam for Web Push), then the
+coordinators by e-mail and SMS (sms.py): at once for the help button and the
+duress code, for a missed check-in after the team's ``escalate_after``
+minutes. Someone taking the alert on /team stops the steps; a check-in closes
+it. Timers themselves (events, replay) are timers.py.
 """
 import smtplib
 from datetime import timedelta
@@ -14,7 +19,7 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
-from . import bvc, timers
+from . import alerts, bvc, sms, team_rules, timers
 from .db import get_db, transaction
 from .health import mark_run
 
@@ -69,21 +74,45 @@ def last_checkin(timer):
     return "Ikke tjekket ind siden starten."
 
 
-def _message(timer, team_name, to):
+def _mail(subject, body, to):
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
-    msg["Subject"] = f"Gadekontakt: {timer['worker']} har ikke tjekket ind"
-    place = timer["place"] or "ikke angivet"
-    msg.set_content(
-        f"{timer['worker']} ({team_name}) skulle have tjekket ind senest kl. {local_clock(timer['due_at'])}"
-        f" og har ikke gjort det.\n\n"
-        f"Sted: {place}\n"
-        f"Timeren blev startet kl. {local_clock(timer['started_at'])}.\n"
-        f"{last_checkin(timer)}\n\n"
-        f"Ring til {timer['worker']} eller makkeren nu. Følg teamets aftaler, hvis I ikke får kontakt.\n\n"
-        f"Sendt én gang for hver overskredet tjek-ind af Gadekontakt. Se også teamsiden.\n")
+    msg["Subject"] = subject
+    msg.set_content(body)
     return msg
+
+
+def _words(alert, team_name):
+    """(subject, e-mail body, SMS text) for one alert, in Danish."""
+    who, place = alert["worker"], alert["place"] or "ikke angivet"
+    if alert["kind"] == "overdue":
+        subject = f"Gadekontakt: {who} har ikke tjekket ind"
+        body = (f"{who} ({team_name}) skulle have tjekket ind senest kl. {local_clock(alert['due_at'])}"
+                f" og har ikke gjort det.\n\n"
+                f"Sted: {place}\n"
+                f"Timeren blev startet kl. {local_clock(alert['started_at'])}.\n"
+                f"{last_checkin(alert)}\n\n"
+                f"Ring til {who} eller makkeren nu. Følg teamets aftaler, hvis I ikke får kontakt.\n")
+        text = (f"Gadekontakt: {who} har ikke tjekket ind (senest kl. {local_clock(alert['due_at'])}). "
+                f"Sted: {place}. Ring nu. Tag alarmen på teamsiden.")
+    elif alert["kind"] == "help":
+        subject = f"Gadekontakt: {who} har trykket på hjælp-knappen"
+        body = (f"{who} ({team_name}) trykkede på hjælp-knappen kl. {local_clock(alert['raised_at'])}.\n\n"
+                f"Sted: {place}\n\nRing til {who} eller makkeren nu. Følg teamets aftaler.\n")
+        text = f"Gadekontakt: {who} beder om hjælp (kl. {local_clock(alert['raised_at'])}). Sted: {place}. Ring nu."
+    else:
+        # The worker typed the duress code: whoever stands beside them must not find out.
+        subject = f"Gadekontakt: STILLE ALARM fra {who}"
+        body = (f"{who} ({team_name}) tastede sin tvangskode kl. {local_clock(alert['raised_at'])}: "
+                f"{who} er måske ikke fri til at tale.\n\n"
+                f"Sted: {place}\n\n"
+                f"Telefonen viser et helt almindeligt »Jeg er OK«. Ring ikke, som om du ved det. "
+                f"Følg teamets aftaler; ved akut fare ring 112.\n")
+        text = (f"Gadekontakt: STILLE ALARM fra {who} kl. {local_clock(alert['raised_at'])}. Sted: {place}. "
+                f"Afslør det ikke. Følg teamets aftaler; ved akut fare 112.")
+    body += "\nSendt én gang pr. alarm af Gadekontakt. Den, der tager alarmen på teamsiden, stopper flere beskeder.\n"
+    return subject, body, text
 
 
 def _send(msg):
@@ -96,49 +125,113 @@ def _send(msg):
         smtp.send_message(msg)
 
 
-def notify_overdue(db, at=None):
-    """Mail each missed check-in to its team's coordinator once; return (sent, failed).
+def coordinator_phones(team_id):
+    """COORDINATOR_PHONE is one number (or a list) for all teams, or a mapping of team id to them."""
+    setting = current_app.config.get("COORDINATOR_PHONE")
+    if isinstance(setting, dict):
+        setting = setting.get(str(team_id)) or setting.get(team_id)
+    if not setting:
+        return []
+    # From the environment, eight digits arrive as a number (Flask reads GADEKONTAKT_* values as JSON).
+    return [str(setting)] if isinstance(setting, (str, int)) else [str(n) for n in setting]
 
-    Once per due time: a check-in or an extension clears notified_at
-    (timers._recompute), so a timer that is missed again is mailed again."""
+
+def push_to_pair(db, alert):
+    """THE SEAM FOR WEB PUSH (issue 16): push this alert at once to the worker's and the partner's phones.
+
+    pwa/push.py (the `push` branch) does the pushing; the lead connects it
+    here once both have landed: return True when a push went out. Until
+    then nothing is pushed, pushed_at stays empty and the next run asks
+    again. The phone's own alarm and sms: link never depend on this."""
+    return False
+
+
+def open_overdue_alerts(db, at):
+    """One alert per missed check-in, in every team; return how many are new."""
+    rows = db.execute(
+        "SELECT id, team_id, user_id, due_at, place, started_at, checked_in_at FROM checkin_timers"
+        " WHERE status = 'running' AND due_at < ? AND due_at >= ?",
+        [timers.stamp(at), timers.stamp(at - OVERDUE_WINDOW)]).fetchall()
+    opened = 0
+    with transaction(db):
+        for t in rows:
+            _, created = alerts.open_alert(
+                db, team_id=t["team_id"], user_id=t["user_id"], kind="overdue", raised_at=timers.stamp(at),
+                place=t["place"], place_at=t["checked_in_at"] or t["started_at"], timer_id=t["id"], due_at=t["due_at"])
+            opened += created
+    return opened
+
+
+def _step(db, alert, column, action, send, at):
+    """Run one escalation step once: claim it, send, and give the claim back if sending failed,
+    so two overlapping cron runs never send twice and a failure is tried again next minute."""
+    with transaction(db):
+        claimed = db.execute(f"UPDATE alerts SET {column} = ? WHERE id = ? AND {column} IS NULL AND state = 'open'",
+                             [timers.stamp(at), alert["id"]]).rowcount
+    if not claimed:
+        return None
+    try:
+        detail = send()
+    except (OSError, smtplib.SMTPException, sms.SmsError) as e:
+        current_app.logger.error("alert %s: %s failed: %s", alert["id"], action, e)
+        detail = None
+    with transaction(db):
+        if detail is None:
+            db.execute(f"UPDATE alerts SET {column} = NULL WHERE id = ?", [alert["id"]])
+        else:
+            alerts.log(db, alert["id"], action, detail=detail)
+    return detail is not None
+
+
+def escalate(db, at=None):
+    """Every open alert's next steps: the pair at once (push_to_pair), then the coordinators by
+    e-mail and SMS: at once for help and duress, for a missed check-in once the team's
+    `escalate_after` minutes have passed with no check-in and nobody taking it. Returns (sent, failed)."""
     at = at or timers.now()
+    cfg = current_app.config
     sent = failed = 0
-    teams = db.execute("SELECT DISTINCT t.team_id, m.name AS team_name FROM checkin_timers t JOIN teams m ON m.id = t.team_id"
-                       " WHERE t.status = 'running' AND t.notified_at IS NULL AND t.due_at < ?", [timers.stamp(at)]).fetchall()
-    for team in teams:
-        to = coordinator_email(team["team_id"])
-        if not to:
-            continue
-        for timer in overdue(db, team["team_id"], at):
-            # Claim before sending, so two overlapping cron runs never mail twice;
-            # a failed send gives the claim back for the next run.
+    rows = db.execute(
+        "SELECT a.*, u.name AS worker, m.name AS team_name, t.started_at, t.checked_in_at FROM alerts a"
+        " JOIN users u ON u.id = a.user_id JOIN teams m ON m.id = a.team_id"
+        " LEFT JOIN checkin_timers t ON t.id = a.timer_id"
+        " WHERE a.state = 'open' AND (a.pushed_at IS NULL OR a.mailed_at IS NULL OR a.texted_at IS NULL)"
+        " AND (a.due_at IS NULL OR a.due_at >= ?) ORDER BY a.id", [timers.stamp(at - OVERDUE_WINDOW)]).fetchall()
+    for alert in rows:
+        if alert["pushed_at"] is None and push_to_pair(db, alert):
             with transaction(db):
-                claimed = db.execute("UPDATE checkin_timers SET notified_at = ? WHERE id = ? AND notified_at IS NULL",
-                                     [timers.stamp(at), timer["id"]]).rowcount
-            if not claimed:
+                db.execute("UPDATE alerts SET pushed_at = ? WHERE id = ?", [timers.stamp(at), alert["id"]])
+                alerts.log(db, alert["id"], "pushed")
+        if alert["kind"] == "overdue":
+            wait = team_rules.values(alert["team_id"])[0]["escalate_after"]["value"]
+            if at < timers.parse(alert["due_at"]) + timedelta(minutes=wait):
                 continue
-            try:
-                _send(_message(timer, team["team_name"], to))
-                sent += 1
-            except (OSError, smtplib.SMTPException) as e:
-                current_app.logger.error("overdue mail for timer %s failed: %s", timer["id"], e)
-                with transaction(db):
-                    db.execute("UPDATE checkin_timers SET notified_at = NULL WHERE id = ?", [timer["id"]])
-                failed += 1
+        subject, body, text = _words(alert, alert["team_name"])
+        to = coordinator_email(alert["team_id"])
+        if alert["mailed_at"] is None and to and cfg.get("SMTP_HOST") and cfg.get("MAIL_FROM"):
+            done = _step(db, alert, "mailed_at", "mailed", lambda: _send(_mail(subject, body, to)) or to, at)
+            sent, failed = sent + (done is True), failed + (done is False)
+        phones = coordinator_phones(alert["team_id"])
+        if alert["texted_at"] is None and phones and sms.enabled():
+            done = _step(db, alert, "texted_at", "texted", lambda: "sms-id " + ", ".join(map(str, sms.send(phones, text))), at)
+            sent, failed = sent + (done is True), failed + (done is False)
     return sent, failed
 
 
 @click.command("notify-overdue")
 @with_appcontext
 def notify_overdue_command():
-    """Mail the coordinator about overdue check-ins, each once (run from cron every minute)."""
+    """Open an alert for each missed check-in and escalate open alerts, each step once (cron, every minute)."""
     cfg = current_app.config
+    db = get_db()
     # /healthz watches that cron keeps calling this, whether or not e-mail is on.
-    mark_run(get_db(), "notify_overdue")
+    mark_run(db, "notify_overdue")
+    at = timers.now()
+    click.echo(f"Opened {open_overdue_alerts(db, at)} alert(s).")
     if not (cfg.get("SMTP_HOST") and cfg.get("MAIL_FROM") and cfg.get("COORDINATOR_EMAIL")):
         click.echo("E-mail is off: set SMTP_HOST, MAIL_FROM and COORDINATOR_EMAIL.")
-        return
-    sent, failed = notify_overdue(get_db())
+    if not (sms.enabled() and cfg.get("COORDINATOR_PHONE")):
+        click.echo("SMS is off: set SMS_GATEWAY_URL, SMS_GATEWAY_KEY and COORDINATOR_PHONE.")
+    sent, failed = escalate(db, at)
     click.echo(f"Sent {sent}, failed {failed}.")
     if failed:
         raise SystemExit(1)
@@ -146,8 +239,11 @@ def notify_overdue_command():
 
 def init_app(app):
     # E-mail is optional: without an SMTP host the command sends nothing.
+    # SMS likewise: without a gateway URL and key (sms.py) no SMS is sent.
     for key, value in (("SMTP_HOST", None), ("SMTP_PORT", 25), ("SMTP_STARTTLS", False), ("SMTP_USERNAME", None),
-                       ("SMTP_PASSWORD", None), ("MAIL_FROM", None), ("COORDINATOR_EMAIL", None)):
+                       ("SMTP_PASSWORD", None), ("MAIL_FROM", None), ("COORDINATOR_EMAIL", None),
+                       ("SMS_GATEWAY_URL", None), ("SMS_GATEWAY_KEY", None), ("SMS_SENDER", "Gadekontakt"),
+                       ("COORDINATOR_PHONE", None)):
         app.config.setdefault(key, value)
     app.cli.add_command(notify_overdue_command)
     app.jinja_env.globals.update(overdue_checkins=overdue_checkins, checkin_clock=local_clock,

@@ -29,6 +29,8 @@ LIMITS = {
     "place_name": 120, "team_name": 80, "person_name": 80, "username": 40, "password": 200,
     # The team's own rules (team_rules.py).
     "code_word": 60, "way_out": 300, "sms_rule": 300,
+    # How an alert ended, one line on the team page (alerts.py).
+    "outcome": 200,
     # The citizen search, and the search of the field kit's content.
     "q": 40, "search_q": 80,
 }

@@ -5,11 +5,11 @@ team answers 404, as if it did not exist.
 """
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import passwords, quarantine, sessions, team_rules, throttle
+from . import alerts, passwords, quarantine, sessions, team_rules, throttle
 from .content import content
 from .auth import admin_required, login_required
 from .db import get_db, transaction
-from .forms import ConfirmForm, PlaceForm, ResetPasswordForm, WorkerForm
+from .forms import CloseAlertForm, ConfirmForm, PlaceForm, ResetPasswordForm, WorkerForm
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
@@ -37,7 +37,14 @@ def _render_team(status=200, **forms):
     forms.setdefault("reset_form", ResetPasswordForm(prefix="r"))
     if "rules_form" not in forms:
         forms["rules_form"] = team_rules.filled_form(g.user["team_id"])
+    open_alerts = alerts.open_for_team(get_db(), g.user["team_id"], g.user["id"])
+    # One close form per alert, each with its own prefix so the ids differ; a refused one keeps its errors.
+    failed = forms.pop("close_form", None)
+    close_forms = {a["id"]: failed if failed and failed._prefix == f"a{a['id']}-" else CloseAlertForm(prefix=f"a{a['id']}")
+                   for a in open_alerts}
     return render_template("team.html", workers=_team_workers(g.user["team_id"]),
+                           alerts=open_alerts, close_forms=close_forms,
+                           closed_alerts=alerts.recently_closed(get_db(), g.user["team_id"], g.user["id"]),
                            locked=throttle.locked_usernames(get_db(), g.user["team_id"]),
                            team_rules=team_rules.for_page(g.user["team_id"]), rule_words=content()["team_rules"],
                            places=_team_places(g.user["team_id"]), devices=_team_devices(g.user["team_id"]),
@@ -66,6 +73,45 @@ def start():
     """Where a new team's administrator lands after /setup: what to do next, each one tap away."""
     return render_template("team_start.html", workers=len(_team_workers(g.user["team_id"])),
                            places=len(_team_places(g.user["team_id"])))
+
+
+def _own_alert(alert_id):
+    """An alert of the viewer's own team, or 404 (and never a duress alert about the viewer)."""
+    row = alerts.get(get_db(), g.user["team_id"], alert_id, g.user["id"])
+    if row is None:
+        abort(404, description="Ingen sådan alarm i dit team.")
+    return row
+
+
+@bp.post("/alerts/<int:alert_id>/take")
+@login_required
+def take_alert(alert_id):
+    """"Jeg tager den": the viewer owns the alert, and the escalation to the coordinators stops."""
+    alert = _own_alert(alert_id)
+    db = get_db()
+    with transaction(db):
+        taken = alerts.take(db, alert, g.user["id"])
+    if not taken:
+        owner = alert["taken_by_name"] or "en anden"
+        abort(409, description=f"alert: Alarmen er allerede taget af {owner} eller lukket.")
+    flash(f"Du har taget alarmen om {alert['worker']}. Luk den med udfaldet, når den er afklaret.")
+    return redirect(url_for("team.index") + "#alarmer")
+
+
+@bp.post("/alerts/<int:alert_id>/close")
+@login_required
+def close_alert(alert_id):
+    alert = _own_alert(alert_id)
+    form = CloseAlertForm(prefix=f"a{alert_id}")
+    if not form.validate_on_submit():
+        return _render_team(400, close_form=form)
+    db = get_db()
+    with transaction(db):
+        closed = alerts.close(db, alert, g.user["id"], form.outcome.data.strip())
+    if not closed:
+        abort(409, description="alert: Alarmen er allerede lukket.")
+    flash(f"Alarmen om {alert['worker']} er lukket.")
+    return redirect(url_for("team.index") + "#alarmer")
 
 
 @bp.post("/workers")

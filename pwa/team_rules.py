@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, g, jsonify
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation
 
 from . import content as c
@@ -29,7 +29,7 @@ DEFAULT_MINUTES = {"low": 60, "moderate": 30, "high": 15}
 @dataclass(frozen=True)
 class Rule:
     id: str
-    kind: str                 # "text" (one line), "longtext" or "minutes"
+    kind: str                 # "text" (one line), "longtext", "minutes" or "switch" (on/off)
     max_len: int = 0
     default: object = None    # text defaults live in da.json
 
@@ -48,6 +48,14 @@ RULES = (
     # How long the phone keeps a BVC score (for the timer's default, the
     # contact log, a return to /bvc): about one encounter and its log.
     Rule("score_keep", "minutes", default=2 * 60),
+    # How long a missed check-in waits for the pair ("Jeg er OK", or someone
+    # on the team taking the alert) before `flask notify-overdue` mails and
+    # texts the coordinators (overdue.py).
+    Rule("escalate_after", "minutes", default=10),
+    # "Tjek ind med kode": "Jeg er OK" asks for the worker's own check-in
+    # code, and a second code of theirs (the duress code) raises a silent
+    # alert (checkin-code.js). Off until a team chooses it.
+    Rule("checkin_code", "switch", default=False),
 )
 BY_ID = {r.id: r for r in RULES}
 
@@ -94,6 +102,8 @@ def form_class():
         if r.kind == "minutes":
             fields[r.id] = MinutesField(w["label"], description=f"Minutter, fra 1 til {MAX_MINUTES}.",
                                         validators=[_whole_minutes])
+        elif r.kind == "switch":
+            fields[r.id] = BooleanField(w["label"], description=w["hint"])
         else:
             field = StringField if r.kind == "text" else TextAreaField
             fields[r.id] = field(w["label"], description=w["hint"], validators=[
@@ -110,7 +120,8 @@ def filled_form(team_id):
 
 def save(db, team_id, user_id, form, now):
     """Store every rule from a validated form: from now on they are the team's, not defaults."""
-    rules = {r.id: (getattr(form, r.id).data if r.kind == "minutes" else getattr(form, r.id).data.strip())
+    rules = {r.id: (getattr(form, r.id).data.strip() if r.kind in ("text", "longtext")
+                    else bool(getattr(form, r.id).data) if r.kind == "switch" else getattr(form, r.id).data)
              for r in RULES}
     db.execute("INSERT INTO team_rules (team_id, rules, updated_at, updated_by) VALUES (?, ?, ?, ?) "
                "ON CONFLICT (team_id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at, "

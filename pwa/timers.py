@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, g, jsonify
 
-from . import bvc, rules
+from . import alerts, bvc, rules
 from .auth import login_required
 from .csrf import csrf
 from .db import get_db, transaction
@@ -137,7 +137,7 @@ def _events_of(db, timer_id):
 def _recompute(db, user, timer_id):
     state = replay(_events_of(db, timer_id))
     if state is None:
-        return
+        return None
     db.execute(
         "INSERT INTO checkin_timers (id, team_id, user_id, started_at, due_at, place, band, status, checked_in_at,"
         " updated_at) VALUES (:id, :team_id, :user_id, :started_at, :due_at, :place, :band, :status, :checked_in_at,"
@@ -148,6 +148,7 @@ def _recompute(db, user, timer_id):
         # A new due time is a new check-in to miss: the coordinator is told again if it is.
         " notified_at = CASE WHEN checkin_timers.due_at = excluded.due_at THEN checkin_timers.notified_at END",
         dict(state, id=timer_id, team_id=user["team_id"], user_id=user["id"]))
+    return state
 
 
 def _store_one(db, user, ev, touched):
@@ -184,7 +185,8 @@ def store_events(db, user, events):
     with transaction(db):
         results = [_store_one(db, user, ev, touched) for ev in events]
         for timer_id in sorted(touched):
-            _recompute(db, user, timer_id)
+            # A check-in answers the missed one: its alert closes in the same write.
+            alerts.settle_timer(db, timer_id, _recompute(db, user, timer_id))
     return results
 
 

@@ -132,7 +132,7 @@ OPENAPI_FIELDS = {
     ("CitizenRecord", "alias"): "alias", ("CitizenRecord", "description"): "description",
     ("CitizenRecord", "places"): "places", ("EncounterRecord", "place"): "place",
     ("EncounterRecord", "note"): "note", ("EncounterRecord", "followup_step"): "followup_step",
-    ("TimerEvent", "place"): "timer_place",
+    ("TimerEvent", "place"): "timer_place", ("Alert", "place"): "timer_place",
 }
 
 

@@ -9,7 +9,8 @@ from tests.helpers import assert_matches_spec, csrf_from
 
 GOOD = {"tr-code_word": "Har du set min blå kuglepen?", "tr-way_out": "Vi står altid mellem borgeren og døren.",
         "tr-sms_rule": "Sms til makker, når vi går fra et hjemmebesøg.", "tr-checkin_low": "45",
-        "tr-checkin_moderate": "20", "tr-checkin_high": "10", "tr-score_keep": "90"}
+        "tr-checkin_moderate": "20", "tr-checkin_high": "10", "tr-score_keep": "90",
+        "tr-escalate_after": "5", "tr-checkin_code": "y"}
 
 
 def save_rules(actions, client=None, **changes):
@@ -57,7 +58,7 @@ def test_the_administrator_sets_the_rules_and_every_phone_gets_them(logged_in):
                                  "way_out": "Vi står altid mellem borgeren og døren.",
                                  "sms_rule": "Sms til makker, når vi går fra et hjemmebesøg.",
                                  "checkin_low": 45, "checkin_moderate": 20, "checkin_high": 10,
-                                 "score_keep": 90}
+                                 "score_keep": 90, "escalate_after": 5, "checkin_code": True}
     assert by == logged_in.session()["user"]["id"]
     resp = logged_in.client.get("/api/team/rules")
     assert_matches_spec(resp, "/api/team/rules")

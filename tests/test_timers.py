@@ -339,7 +339,8 @@ def test_overdue_mail_reaches_the_coordinator_once(logged_in, smtp_server, runne
     controller, inbox = smtp_server
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="gadekontakt@example.org",
                       COORDINATOR_EMAIL={"1": "koordinator@nord.example.org", "2": "koordinator@syd.example.org"})
-    late = start(ago(20), place="Opgang, Nørregade 12")
+    # Due 15 minutes ago: past the team's 10 minutes (escalate_after) with no check-in.
+    late = start(ago(30), place="Opgang, Nørregade 12")
     send(logged_in, [late, start(ago(2), place="Stationen")])
     # Team Syd has its own overdue timer, mailed to its own coordinator.
     logged_in.other_team()
@@ -373,8 +374,8 @@ def test_each_missed_checkin_is_mailed_once_with_the_last_checkin(logged_in, smt
     assert "Ikke tjekket ind siden starten." in inbox.messages[0][1].get_payload(decode=True).decode()
     assert "Sent 0," in runner.invoke(args=["notify-overdue"]).output
     # The worker checked in (the phone was offline; it arrives now): the next check-in was due
-    # 15 minutes after it, 5 minutes ago, and was missed too. That is a new missed check-in.
-    checkin = event(s["timer_id"], "checkin", ago(20))
+    # 15 minutes after it, 13 minutes ago, and was missed too. That is a new missed check-in.
+    checkin = event(s["timer_id"], "checkin", ago(28))
     send(logged_in, [checkin])
     assert "Sent 1," in runner.invoke(args=["notify-overdue"]).output
     second = inbox.messages[1][1].get_payload(decode=True).decode()
@@ -391,7 +392,7 @@ def test_a_failed_send_is_retried_on_the_next_run(logged_in, smtp_server, runner
     controller, inbox = smtp_server
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), MAIL_FROM="gadekontakt@example.org",
                       COORDINATOR_EMAIL="koordinator@example.org")
-    send(logged_in, [start(ago(20))])
+    send(logged_in, [start(ago(30))])
     result = runner.invoke(args=["notify-overdue"])
     assert result.exit_code == 1 and "failed 1" in result.output
     app.config["SMTP_PORT"] = controller.port       # the mail server is back

@@ -186,9 +186,10 @@ def log_in(page):
         page.get_by_role("button", name="Log ind").click()
 
 
-def phone_with_team(launch, server, profile):
-    """A phone (from the `launch` fixture) that has just set up the team: logged in, no PIN yet."""
-    ctx = launch(profile)
+def phone_with_team(launch, server, profile, **kw):
+    """A phone (from the `launch` fixture; `kw` for the browser context) that has just set up the team:
+    logged in, no PIN yet."""
+    ctx = launch(profile, **kw)
     page = first_page(ctx)
     set_up_team_by_form(page, server.url)
     return ctx, page

@@ -26,6 +26,17 @@ export function teamRuleValue(id) {
   return rule && Number.isInteger(rule.value) && rule.value > 0 ? rule.value : null;
 }
 
+// A switch the team has turned on ("Tjek ind med kode"); off without a copy.
+export function teamRuleOn(id) {
+  const copy = cachedRules();
+  return Boolean(copy && copy.rules[id] && copy.rules[id].value === true);
+}
+
+// How a rule's value reads on the page: a switch as "Til" or "Fra".
+function shown(value) {
+  return typeof value === "boolean" ? (value ? "Til" : "Fra") : String(value);
+}
+
 // The team's check-in minutes per band, for the bands it has a valid number for.
 export function teamMinutes() {
   const out = {};
@@ -44,7 +55,7 @@ function show(copy) {
     const rule = copy.rules[el.dataset.teamRule];
     if (!rule) continue;
     const value = el.querySelector("[data-rule-value]");
-    if (value.textContent !== String(rule.value)) value.textContent = String(rule.value);
+    if (value.textContent !== shown(rule.value)) value.textContent = shown(rule.value);
     el.querySelector("[data-rule-default]").hidden = !rule.default;
   }
   for (const el of document.querySelectorAll("[data-team-rules-from]")) {

@@ -14,6 +14,7 @@ const SETTINGS = "gk.settings";
 const PAIR = "gk.pair";
 const TIMER = "gk.timer";
 const OUTBOX = "gk.timer.outbox";   // separate from the encounter outbox on purpose
+const ALERTS = "gk.alert.outbox";   // the help button and the duress code, sent beside the timer's events
 export const EXTEND_MINUTES = 15;
 export const MAX_MINUTES = 720;     // the server refuses more: a shift is at most half a day
 const MAX_QUEUED = 500;             // the server's batch limit
@@ -196,6 +197,35 @@ export function markAlarmed() {
     timer.alarmed = true;
     write(TIMER, timer);
   }
+}
+
+// --- calls for help --------------------------------------------------------------------
+
+// The place a worker last typed for a timer, if it is from this shift.
+const PLACE_KEPT_MS = 12 * 3600000;
+
+// A help alert (the help button) or a duress alert (the duress code), queued
+// like the timer's events, in localStorage and with its own id, so it
+// survives no signal, a reload and a restart and is sent exactly once
+// (timer-sync.js). It carries the last place and when it was typed.
+export function queueAlert(kind, now = Date.now()) {
+  const t = loadTimer();
+  const recent = t && now - t.started < PLACE_KEPT_MS ? t : null;
+  const alert = {
+    id: uuid(), kind, at: new Date(now).toISOString(), timer_id: recent && running(recent) ? recent.id : null,
+    place: recent ? recent.place : "", place_at: recent ? new Date(recent.started).toISOString() : null,
+  };
+  write(ALERTS, [...read(ALERTS, []), alert].slice(-MAX_QUEUED));
+  return alert;
+}
+
+export function queuedAlerts() {
+  return read(ALERTS, []);
+}
+
+export function dropAlerts(ids) {
+  const gone = new Set(ids);
+  write(ALERTS, read(ALERTS, []).filter((a) => !gone.has(a.id)));
 }
 
 // --- words ----------------------------------------------------------------------------

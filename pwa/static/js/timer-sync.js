@@ -1,7 +1,10 @@
 // Sends the timer's queued events to the server when there is a signal, so a
-// missed check-in shows on the team page even if this phone dies. Optional:
-// the timer never waits for it, and without a login it simply does nothing.
-import { dropQueued, queuedEvents } from "./timer-core.js";
+// missed check-in shows on the team page even if this phone dies, and the
+// queued calls for help (the help button, the duress code) to /api/alerts,
+// first. Optional: the timer never waits for it, and without a login it
+// simply does nothing until the next one. The state it reports counts the
+// timer's events only: a duress alert waiting must change nothing on screen.
+import { dropAlerts, dropQueued, queuedAlerts, queuedEvents } from "./timer-core.js";
 
 const RETRY_MS = [15000, 30000, 60000, 120000, 300000];
 let attempt = 0;
@@ -27,9 +30,21 @@ function retryLater() {
   attempt += 1;
 }
 
+async function post(url, session, body) {
+  const resp = await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": session.csrf_token },
+    body: JSON.stringify(body),
+  });
+  if (resp.status === 401) return null;
+  if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+  return (await resp.json()).results;
+}
+
 async function send() {
   const events = queuedEvents();
-  if (!events.length) {
+  const alerts = queuedAlerts();
+  if (!events.length && !alerts.length) {
     report("idle");
     return;
   }
@@ -45,23 +60,25 @@ async function send() {
       report("logged-out");
       return;
     }
-    const resp = await fetch("/api/timers/events", {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": session.csrf_token },
-      body: JSON.stringify({ events }),
-    });
-    if (resp.status === 401) {
+    // Stored, already stored, or refused: none of them is worth sending again.
+    if (alerts.length) {
+      const answered = await post("/api/alerts", session, { alerts });
+      if (!answered) {
+        report("logged-out");
+        return;
+      }
+      dropAlerts(answered.map((r) => r.id).filter(Boolean));
+    }
+    const results = events.length ? await post("/api/timers/events", session, { events }) : [];
+    if (!results) {
       report("logged-out");
       return;
     }
-    if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
-    const { results } = await resp.json();
-    // Stored, already stored, or refused: none of them is worth sending again.
     dropQueued(results.map((r) => r.id).filter(Boolean));
     attempt = 0;
-    const sent = new Set(events.map((e) => e.id));
-    const left = queuedEvents();
-    report(left.length ? "waiting" : "sent");
+    const sent = new Set([...events, ...alerts].map((e) => e.id));
+    const left = [...queuedEvents(), ...queuedAlerts()];
+    report(queuedEvents().length ? "waiting" : events.length ? "sent" : "idle");
     // Taps made while this request was under way go out at once; anything
     // the server did not answer for waits for the next retry.
     if (left.some((e) => !sent.has(e.id))) setTimeout(flush, 0);

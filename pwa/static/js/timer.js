@@ -6,8 +6,9 @@
 // always shows the one true timer.
 import {
   checkIn, clock, countdown, defaultMinutes, extendTimer, EXTEND_MINUTES, loadPair, loadSettings, loadTimer,
-  markAlarmed, pairIsFromToday, running, startTimer, stopTimer,
+  markAlarmed, pairIsFromToday, queueAlert, running, startTimer, stopTimer,
 } from "./timer-core.js";
+import { codeNeeded, codePrompt, teamAsksForCode } from "./checkin-prompt.js";
 import { missingForAlarm, startForm } from "./timer-form.js";
 import { alarmBody, checkoutBody, recipients, showSmsLinks, smsLinks } from "./timer-sms.js";
 import {
@@ -75,14 +76,23 @@ if (root) {
     clearNotification();
   }
 
-  $("t-ok").addEventListener("click", () => {
-    unlockSound();
+  // The check-in, the same to the eye whichever code was typed: with the
+  // duress code a duress alert is queued too, and nothing on screen says so.
+  function checkInNow(code) {
     const t = checkIn();
     if (!t) return;
+    if (code === "duress") queueAlert("duress");
     quietAlarm();
-    status.textContent = `Tjekket ind kl. ${clock(t.checked_in)}. Næste tjek-ind senest kl. ${clock(t.due)}.`;
+    status.textContent = `Tjekket ind kl. ${clock(t.checked_in)}. Næste tjek-ind senest kl. ${clock(t.due)}.` +
+      (teamAsksForCode() && !code ? " Teamet tjekker ind med kode: vælg dine koder under Indstillinger." : "");
     render();
     flush();
+  }
+  const prompt = codePrompt($("t-code"), $("t-ok"), checkInNow);
+
+  $("t-ok").addEventListener("click", () => {
+    unlockSound();
+    if (codeNeeded()) prompt.open(); else checkInNow(null);
   });
 
   $("t-extend").addEventListener("click", () => {
