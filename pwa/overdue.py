@@ -14,7 +14,7 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
-from . import bvc, timers
+from . import bvc, push, timers
 from .db import get_db, transaction
 from .health import mark_run
 
@@ -128,13 +128,23 @@ def notify_overdue(db, at=None):
     return sent, failed
 
 
+def push_overdue(db, at=None):
+    """Web Push each missed check-in to the worker's phones and the partner's, once per due time
+    (push.py). First, and whether or not e-mail is on: it is the one that reaches the pair."""
+    at = at or timers.now()
+    return push.push_overdue(db, timers.stamp(at), timers.stamp(at - OVERDUE_WINDOW))
+
+
 @click.command("notify-overdue")
 @with_appcontext
 def notify_overdue_command():
-    """Mail the coordinator about overdue check-ins, each once (run from cron every minute)."""
+    """Push and mail overdue check-ins, each once (run from cron every minute)."""
     cfg = current_app.config
     # /healthz watches that cron keeps calling this, whether or not e-mail is on.
     mark_run(get_db(), "notify_overdue")
+    pushed = push_overdue(get_db())
+    if pushed["timers"]:
+        click.echo("Pushed {timers} overdue check-ins: {sent} sent, {gone} gone, {failed} failed.".format(**pushed))
     if not (cfg.get("SMTP_HOST") and cfg.get("MAIL_FROM") and cfg.get("COORDINATOR_EMAIL")):
         click.echo("E-mail is off: set SMTP_HOST, MAIL_FROM and COORDINATOR_EMAIL.")
         return

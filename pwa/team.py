@@ -180,5 +180,7 @@ def mark_lost(device_id):
                                           [device_id, g.user["team_id"]]).fetchone():
             abort(404, description="Ingen sådan telefon i dit team.")
         sessions.revoke(db, device_id=device_id)
+        # Whoever holds it must not see the team's overdue check-ins on its lock screen.
+        push.forget_device(db, device_id)
     flash("Telefonen er meldt mistet. Alle dens sessioner er afsluttet.")
     return redirect(url_for("team.index") + "#telefoner")
