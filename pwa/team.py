@@ -5,7 +5,7 @@ team answers 404, as if it did not exist.
 """
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import passwords, quarantine, sessions, team_rules, throttle
+from . import passwords, push, quarantine, sessions, team_rules, throttle
 from .content import content
 from .auth import admin_required, login_required
 from .db import get_db, transaction
