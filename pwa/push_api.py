@@ -30,6 +30,15 @@ def key():
     return jsonify({"key": push.public_key()})
 
 
+@bp.get("/subscriptions")
+@login_required
+def this_phone():
+    """Whether the server will push to this phone, so /settings says what is true, not what the browser kept."""
+    row = get_db().execute("SELECT 1 FROM push_subscriptions WHERE device_id = ? AND user_id = ?",
+                           [g.device_id, g.user["id"]]).fetchone()
+    return jsonify({"status": "stored" if row else "none", "device": g.device_id})
+
+
 @bp.post("/subscriptions")
 @csrf.exempt          # checked below, after the login check, so a lapsed session answers 401
 @login_required

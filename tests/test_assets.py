@@ -30,7 +30,7 @@ PAGES = {
               "outbox-list.js", "form-errors.js", "dates.js", *SCORE, "citizen-info.js", "lock.js", "timer-core.js",
               "team-rules.js", "rules.js", "stage-choice.js", "draft.js", "alias-check.js", "dom.js"]),
     "/timer": (["app.js", "timer.js"], [*TIMER, *SCORE, "timer-form.js", "timer-sms.js", "timer-sync.js"]),
-    "/settings": (["app.js", "settings.js"], TIMER),
+    "/settings": (["app.js", "settings.js", "push-setup.js"], ["timer-core.js", "device.js", "team-rules.js", "rules.js"]),
     "/login": (["app.js", "login.js"], ["device.js"]),
     "/citizens": (["app.js"], []),
     "/team": (["app.js"], []),

@@ -7,84 +7,26 @@ key and auth secret (RFC 8291, aes128gcm) and checks the VAPID signature
 through the real API with CSRF; timers through /api/timers/events;
 `flask notify-overdue` is cron's command.
 """
-import base64
 import json
-import os
 import stat
-import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import http_ece
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from tests.helpers import assert_matches_spec
-
-
-def b64e(raw):
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def b64d(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class PushService:
-    """What FCM or Mozilla's autopush would be: records each POST, answers `status[path]` (default 201)."""
-
-    def __init__(self):
-        self.requests, self.status = [], {}
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                outer.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
-                self.send_response(outer.status.get(self.path, 201))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def to(self, path):
-        return [r for r in self.requests if r["path"] == path]
+from tests.helpers import PushKeys, PushService, assert_matches_spec, b64d, b64e
 
 
 @pytest.fixture
 def push_service():
     service = PushService()
     yield service
-    service.server.shutdown()
-    service.server.server_close()
-
-
-class Browser:
-    """A browser's side of a subscription: its key pair and auth secret, as pushManager.subscribe makes them."""
-
-    def __init__(self, service, name):
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        self.auth = os.urandom(16)
-        self.path = f"/push/{name}"
-        point = self.key.public_key().public_bytes(serialization.Encoding.X962,
-                                                   serialization.PublicFormat.UncompressedPoint)
-        self.subscription = {"endpoint": service.base + self.path, "expirationTime": None,
-                             "keys": {"p256dh": b64e(point), "auth": b64e(self.auth)}}
-
-    def decrypt(self, request):
-        assert request["headers"]["content-encoding"] == "aes128gcm"
-        return json.loads(http_ece.decrypt(request["body"], private_key=self.key, auth_secret=self.auth,
-                                           version="aes128gcm"))
+    service.close()
 
 
 def subscribe(actions, client, body):
@@ -175,7 +117,7 @@ def test_the_key_is_made_once_kept_0600_and_served_as_an_application_server_key(
 
 def test_a_due_timer_is_pushed_encrypted_and_signed_to_the_worker_and_the_partner(team, push_service, runner, client):
     actions, bo, ids = team
-    anna_phone, bo_phone = Browser(push_service, "anna"), Browser(push_service, "bo")
+    anna_phone, bo_phone = PushKeys(push_service, "anna"), PushKeys(push_service, "bo")
     assert subscribe(actions, actions.client, anna_phone.subscription).status_code == 201
     assert subscribe(actions, bo, bo_phone.subscription).status_code == 201
     timer_id = start_timer(actions, actions.client, 20, partner_user_id=ids["bo"])
@@ -201,7 +143,7 @@ def test_a_due_timer_is_pushed_encrypted_and_signed_to_the_worker_and_the_partne
 
 def test_once_per_due_time_and_again_after_a_checkin_is_missed_again(team, push_service, runner, app):
     actions, bo, ids = team
-    phone = Browser(push_service, "anna")
+    phone = PushKeys(push_service, "anna")
     subscribe(actions, actions.client, phone.subscription)
     timer_id = start_timer(actions, actions.client, 20)
     notify(runner)
@@ -222,7 +164,7 @@ def test_once_per_due_time_and_again_after_a_checkin_is_missed_again(team, push_
 
 def test_a_subscription_the_push_service_says_is_gone_is_deleted(team, push_service, runner):
     actions, bo, ids = team
-    gone, alive = Browser(push_service, "old"), Browser(push_service, "bo")
+    gone, alive = PushKeys(push_service, "old"), PushKeys(push_service, "bo")
     subscribe(actions, actions.client, gone.subscription)
     subscribe(actions, bo, alive.subscription)
     push_service.status[gone.path] = 410
@@ -233,7 +175,7 @@ def test_a_subscription_the_push_service_says_is_gone_is_deleted(team, push_serv
 
 def test_an_unreachable_push_service_is_tried_again_next_minute(team, push_service, runner):
     actions, _, _ = team
-    phone = Browser(push_service, "anna")
+    phone = PushKeys(push_service, "anna")
     subscribe(actions, actions.client, phone.subscription)
     push_service.status[phone.path] = 503
     start_timer(actions, actions.client, 20)
@@ -248,7 +190,7 @@ def test_another_team_is_never_pushed_and_never_named_as_partner(team, push_serv
     actions, bo, ids = team
     actions.other_team("ole")
     ole = actions.phone("ole", str(uuid.uuid4()))
-    ole_phone = Browser(push_service, "ole")
+    ole_phone = PushKeys(push_service, "ole")
     subscribe(actions, ole, ole_phone.subscription)
     ole_id = rows(actions, "SELECT id FROM users WHERE username = 'ole'")[0][0]
     start_timer(actions, actions.client, 20, partner_user_id=ole_id)     # Anna names Ole: dropped
@@ -263,27 +205,27 @@ def test_another_team_is_never_pushed_and_never_named_as_partner(team, push_serv
 
 def test_logout_a_lost_phone_and_another_worker_on_the_phone_end_its_pushes(team, push_service, runner):
     actions, bo, ids = team
-    subscribe(actions, bo, Browser(push_service, "bo").subscription)
+    subscribe(actions, bo, PushKeys(push_service, "bo").subscription)
     bo_device = rows(actions, "SELECT device_id FROM push_subscriptions")[0][0]
     token = actions.session(bo)["csrf_token"]
     assert bo.post("/logout", data={"csrf_token": token}).status_code == 302
     assert rows(actions, "SELECT * FROM push_subscriptions") == []
 
     bo = actions.phone("bo", bo_device)
-    subscribe(actions, bo, Browser(push_service, "bo2").subscription)
+    subscribe(actions, bo, PushKeys(push_service, "bo2").subscription)
     assert actions.mark_lost(rows(actions, "SELECT device_id FROM push_subscriptions")[0][0]).status_code == 302
     assert rows(actions, "SELECT * FROM push_subscriptions") == []
 
     device = str(uuid.uuid4())
     bo = actions.phone("bo", device)
-    subscribe(actions, bo, Browser(push_service, "bo3").subscription)
+    subscribe(actions, bo, PushKeys(push_service, "bo3").subscription)
     actions.phone("anna", device)          # Anna logs in on Bo's phone: his subscription goes
     assert rows(actions, "SELECT * FROM push_subscriptions") == []
 
 
 def test_a_phone_subscribing_again_replaces_its_subscription_and_delete_removes_it(team, push_service):
     actions, _, _ = team
-    first, second = Browser(push_service, "a"), Browser(push_service, "b")
+    first, second = PushKeys(push_service, "a"), PushKeys(push_service, "b")
     subscribe(actions, actions.client, first.subscription)
     subscribe(actions, actions.client, second.subscription)
     assert rows(actions, "SELECT endpoint FROM push_subscriptions") == [(second.subscription["endpoint"],)]
@@ -296,7 +238,7 @@ def test_a_phone_subscribing_again_replaces_its_subscription_and_delete_removes_
 # --- bad input -----------------------------------------------------------------------------
 
 def good(service=None):
-    return Browser(service or type("S", (), {"base": "https://push.example.org"})(), "x").subscription
+    return PushKeys(service or type("Service", (), {"base": "https://push.example.org"})(), "x").subscription
 
 
 def changed(path, value):
@@ -338,10 +280,10 @@ def test_a_bad_subscription_is_a_400_naming_the_field_and_stores_nothing(logged_
 def test_http_to_loopback_is_only_for_tests(logged_in, push_service):
     logged_in.app.testing = False
     try:
-        resp = subscribe(logged_in, logged_in.client, Browser(push_service, "x").subscription)
+        resp = subscribe(logged_in, logged_in.client, PushKeys(push_service, "x").subscription)
         assert resp.status_code == 400 and resp.json["error"]["field"] == "endpoint"
         logged_in.app.config["PUSH_ALLOW_HTTP_LOOPBACK"] = True
-        assert subscribe(logged_in, logged_in.client, Browser(push_service, "x").subscription).status_code == 201
+        assert subscribe(logged_in, logged_in.client, PushKeys(push_service, "x").subscription).status_code == 201
     finally:
         logged_in.app.testing = True
 

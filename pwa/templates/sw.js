@@ -72,6 +72,32 @@ self.addEventListener("fetch", (event) => {
   })());
 });
 
+// A push from the server (pwa/push.py): a check-in is overdue, this
+// worker's own or the partner's. The payload holds no name or place (it is
+// shown on a lock screen); the text is written here. Every push must show a
+// notification (userVisibleOnly), even one that cannot be read. The own one
+// shares its tag with the page's alarm (timer-alarm.js), so the two never
+// stack; a tap opens /timer, where the alarm and the SMS are waiting.
+const PUSH_TEXTS = {
+  own: { title: "Tjek ind er overskredet", tag: "gk-checkin",
+         body: "Tryk for at åbne timeren: tryk »Jeg er OK«, eller send alarm-sms'en." },
+  partner: { title: "Din makkers tjek-ind er overskredet", tag: "gk-partner",
+             body: "Din makker har ikke tjekket ind. Ring til makkeren nu, og følg teamets aftaler." },
+};
+
+function pushNotice(data) {
+  const text = data && data.partner === true ? PUSH_TEXTS.partner : PUSH_TEXTS.own;
+  const timer = data && typeof data.timer === "string" ? data.timer : null;
+  return [text.title, { body: text.body, tag: text.tag, renotify: true, requireInteraction: true, lang: "da",
+                        vibrate: [400, 200, 400, 200, 800], data: { url: "/timer", timer, push: true } }];
+}
+
+self.addEventListener("push", (event) => {
+  let data = null;
+  try { data = event.data ? event.data.json() : null; } catch { data = null; }
+  event.waitUntil(self.registration.showNotification(...pushNotice(data)));
+});
+
 // The missed check-in alarm: a tap on its notification brings the timer to
 // the front: its open tab if there is one, else a new one (never navigating
 // another tab away, which could lose a half-written log entry).
