@@ -13,7 +13,7 @@ import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from tests.browser.helpers import (AXE, TARGETS, Db, axe_violations, poll, set_up_team_by_form, wait_for_offline_ready,
+from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, poll, set_up_team_by_form, wait_for_offline_ready,
                                    wait_until)
 from tests.helpers import PushKeys, PushService
 from tests.live import ROOT
@@ -172,3 +172,26 @@ def test_the_push_setup_passes_axe_and_48px_targets_light_and_dark(new_context, 
         assert axe_violations(page, axe) == []
         assert page.evaluate(TARGETS) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_the_partner_chosen_from_the_team_list_rides_on_the_timers_start(new_context, own_server):
+    own_server.start()
+    base, db = own_server.url, Db(own_server)
+    ctx = new_context()
+    page = ctx.new_page()
+    set_up_team_by_form(page, base)
+    token = ctx.request.get(base + "/api/session").json()["csrf_token"]
+    ctx.request.post(base + "/team/workers", form={"csrf_token": token, "name": "Bo Berg", "username": "bo",
+                                                   "password": PASSWORD})
+    bo = next(w["id"] for w in ctx.request.get(base + "/api/session").json()["workers"] if w["name"] == "Bo Berg")
+    page.goto(base + "/settings")
+    page.locator("#pair-me-list").get_by_label("Anna Admin").check()
+    page.locator("#pair-partner-list").get_by_label("Bo Berg").check()
+    page.get_by_label("Makkerens mobilnummer").fill("12 34 56 78")
+    page.get_by_role("button", name="Gem", exact=True).click()
+    page.goto(base + "/timer")
+    page.get_by_role("radio", name="Andet antal minutter").check()
+    page.get_by_label("Minutter", exact=True).fill("30")
+    page.get_by_role("button", name="Start timer (30 min)").click()
+    poll(page, lambda: db.rows("SELECT partner_user_id FROM checkin_events WHERE type = 'start'") == [(bo,)],
+         "the start did not name Bo as the partner")
