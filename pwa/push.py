@@ -114,8 +114,15 @@ def _endpoint(value):
         raise Refused("endpoint", "er ikke en gyldig adresse") from None
     loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
     allow_http = current_app.testing or current_app.config.get("PUSH_ALLOW_HTTP_LOOPBACK")
-    if not (parts.scheme == "https" and parts.hostname) and not (loopback and allow_http):
+    if loopback and allow_http:
+        return value
+    if not (parts.scheme == "https" and parts.hostname):
         raise Refused("endpoint", "skal være en https-adresse fra browserens push-tjeneste")
+    # The server will POST to this URL: only to the browsers' push services, never to a host
+    # a phone names (an internal server, say).
+    host = parts.hostname.lower().rstrip(".")
+    if not any(host == known or host.endswith("." + known) for known in current_app.config["PUSH_SERVICE_HOSTS"]):
+        raise Refused("endpoint", "er ikke en kendt push-tjeneste (se PUSH_SERVICE_HOSTS)")
     return value
 
 
@@ -254,6 +261,10 @@ def init_app(app):
     # PUSH_CONTACT: "mailto:…" or "https://…", VAPID's contact for the push services (defaults to MAIL_FROM).
     # PUSH_ALLOW_HTTP_LOOPBACK: tests only, lets a subscription point at a push service on 127.0.0.1.
     app.config.setdefault("PUSH_CONTACT", None)
+    # The push services of the browsers workers use (and their subdomains): Chrome, Edge and Samsung
+    # on Android (FCM), Firefox, Safari and home-screen apps on iOS, Edge on Windows.
+    app.config.setdefault("PUSH_SERVICE_HOSTS", ("fcm.googleapis.com", "push.services.mozilla.com",
+                                                 "push.apple.com", "notify.windows.com"))
     app.config.setdefault("PUSH_ALLOW_HTTP_LOOPBACK", False)
     with app.app_context():
         ensure_key()

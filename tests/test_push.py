@@ -238,7 +238,7 @@ def test_a_phone_subscribing_again_replaces_its_subscription_and_delete_removes_
 # --- bad input -----------------------------------------------------------------------------
 
 def good(service=None):
-    return PushKeys(service or type("Service", (), {"base": "https://push.example.org"})(), "x").subscription
+    return PushKeys(service or type("Service", (), {"base": "https://fcm.googleapis.com/fcm/send"})(), "x").subscription
 
 
 def changed(path, value):
@@ -254,11 +254,14 @@ def changed(path, value):
 
 
 @pytest.mark.parametrize("body, field", [
-    (changed(["endpoint"], "http://push.example.org/x"), "endpoint"),
-    (changed(["endpoint"], "ftp://push.example.org/x"), "endpoint"),
+    (changed(["endpoint"], "http://fcm.googleapis.com/x"), "endpoint"),
+    (changed(["endpoint"], "ftp://fcm.googleapis.com/x"), "endpoint"),
     (changed(["endpoint"], "https://"), "endpoint"),
-    (changed(["endpoint"], "https://push.example.org/" + "x" * 1000), "endpoint"),
-    (changed(["endpoint"], "https://push.example.org/a b"), "endpoint"),
+    (changed(["endpoint"], "https://fcm.googleapis.com/" + "x" * 1000), "endpoint"),
+    (changed(["endpoint"], "https://fcm.googleapis.com/a b"), "endpoint"),
+    (changed(["endpoint"], "https://intranet.kommune.dk/admin"), "endpoint"),     # the server would POST there
+    (changed(["endpoint"], "https://fcm.googleapis.com.evil.example/x"), "endpoint"),
+    (changed(["endpoint"], "https://evilfcm.googleapis.com.example/x"), "endpoint"),
     (changed(["endpoint"], 7), "endpoint"),
     (changed(["endpoint"], KeyError), "endpoint"),
     (changed(["keys"], KeyError), "keys"),
@@ -275,6 +278,15 @@ def test_a_bad_subscription_is_a_400_naming_the_field_and_stores_nothing(logged_
     resp = subscribe(logged_in, logged_in.client, body)
     assert resp.status_code == 400 and resp.json["error"]["field"] == field, resp.json
     assert rows(logged_in, "SELECT * FROM push_subscriptions") == []
+
+
+@pytest.mark.parametrize("endpoint", ["https://fcm.googleapis.com/fcm/send/abc:APA91b",
+                                      "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+                                      "https://web.push.apple.com/QGuQyavXu", "https://wns2-db5p.notify.windows.com/w/?token=B"])
+def test_the_browsers_push_services_are_taken(logged_in, endpoint):
+    body = good()
+    body["endpoint"] = endpoint
+    assert subscribe(logged_in, logged_in.client, body).status_code == 201
 
 
 def test_http_to_loopback_is_only_for_tests(logged_in, push_service):
