@@ -13,28 +13,13 @@ import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, poll, set_up_team_by_form, wait_for_offline_ready,
-                                   wait_until)
+from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, poll, push_message,
+                                   set_up_team_by_form, wait_for_offline_ready, wait_until)
 from tests.helpers import PushKeys, PushService
 from tests.live import ROOT
 
 NOTIFICATIONS = ("navigator.serviceWorker.ready.then(r => r.getNotifications())"
                  ".then(ns => ns.map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data})))")
-
-
-def push_deliverer(ctx, page, base):
-    """What the browser does when its push service delivers: a 'push' event to our registration."""
-    cdp = ctx.new_cdp_session(page)
-    registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    poll(page, lambda: any(r["scopeURL"] == base + "/" for r in registrations), "no registration reported")
-    registration = next(r for r in registrations if r["scopeURL"] == base + "/")
-
-    def deliver(data):
-        cdp.send("ServiceWorker.deliverPushMessage", {"origin": base, "registrationId": registration["registrationId"],
-                                                      "data": data})
-    return deliver
 
 
 def notifications(page, count):
@@ -48,7 +33,7 @@ def test_a_push_becomes_a_notification_that_leads_to_the_timer_with_the_alarm(ne
     page = ctx.new_page()
     page.goto(server.url + "/settings")
     wait_for_offline_ready(page)
-    deliver = push_deliverer(ctx, page, server.url)
+    deliver = push_message(ctx, page, server.url)
     timer_id = str(uuid.uuid4())
 
     deliver(json.dumps({"type": "overdue", "title": "Tjek ind er overskredet", "timer": timer_id, "partner": False}))
@@ -146,7 +131,7 @@ def test_slaa_varsler_til_subscribes_and_a_missed_checkin_arrives_as_a_notificat
 
         # What the push service hands the phone is what it got: the body, decrypted by the browser.
         wait_for_offline_ready(page)
-        push_deliverer(ctx, page, base)(json.dumps(payload))
+        push_message(ctx, page, base)(json.dumps(payload))
         [shown] = notifications(page, 1)
         assert shown["title"] == "Tjek ind er overskredet" and shown["data"]["timer"] == timer_id
 
