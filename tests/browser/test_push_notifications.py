@@ -23,7 +23,8 @@ NOTIFICATIONS = ("navigator.serviceWorker.ready.then(r => r.getNotifications())"
 
 
 def notifications(page, count):
-    wait_until(page, f"({NOTIFICATIONS}).then(ns => ns.length === {count})")
+    # Generous: on a loaded machine (2 cores, several suites) starting the worker for the event takes a while.
+    wait_until(page, f"({NOTIFICATIONS}).then(ns => ns.length === {count})", timeout=60)
     return page.evaluate(NOTIFICATIONS)
 
 
