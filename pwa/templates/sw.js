@@ -79,9 +79,9 @@ self.addEventListener("fetch", (event) => {
 // shares its tag with the page's alarm (timer-alarm.js), so the two never
 // stack; a tap opens /timer, where the alarm and the SMS are waiting.
 const PUSH_TEXTS = {
-  own: { title: "Tjek ind er overskredet", tag: "gk-checkin",
+  own: { title: "Tjek ind er overskredet", tag: "gk-checkin", url: "/timer",
          body: "Tryk for at åbne timeren: tryk »Jeg er OK«, eller send alarm-sms'en." },
-  partner: { title: "Din makkers tjek-ind er overskredet", tag: "gk-partner",
+  partner: { title: "Din makkers tjek-ind er overskredet", tag: "gk-partner", url: "/timer?makker=1",
              body: "Din makker har ikke tjekket ind. Ring til makkeren nu, og følg teamets aftaler." },
 };
 
@@ -89,7 +89,7 @@ function pushNotice(data) {
   const text = data && data.partner === true ? PUSH_TEXTS.partner : PUSH_TEXTS.own;
   const timer = data && typeof data.timer === "string" ? data.timer : null;
   return [text.title, { body: text.body, tag: text.tag, renotify: true, requireInteraction: true, lang: "da",
-                        vibrate: [400, 200, 400, 200, 800], data: { url: "/timer", timer, push: true } }];
+                        vibrate: [400, 200, 400, 200, 800], data: { url: text.url, timer, push: true } }];
 }
 
 self.addEventListener("push", (event) => {
@@ -103,10 +103,13 @@ self.addEventListener("push", (event) => {
 // another tab away, which could lose a half-written log entry).
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const path = (event.notification.data && event.notification.data.url) || "/timer";
+  const url = new URL((event.notification.data && event.notification.data.url) || "/timer", location.origin);
   event.waitUntil((async () => {
     const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    const tab = open.find((c) => new URL(c.url).pathname === path);
-    return tab ? tab.focus() : self.clients.openWindow(path);
+    const tab = open.find((c) => new URL(c.url).pathname === url.pathname);
+    if (!tab) return self.clients.openWindow(url.href);
+    const focused = await tab.focus();
+    // The partner's alarm is said at the top of /timer (?makker); the timer lives in localStorage, so reloading it loses nothing.
+    return new URL(tab.url).search === url.search ? focused : focused.navigate(url.href);
   })());
 });

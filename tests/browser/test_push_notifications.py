@@ -46,7 +46,7 @@ def test_a_push_becomes_a_notification_that_leads_to_the_timer_with_the_alarm(ne
     deliver(json.dumps({"type": "overdue", "title": "Tjek ind er overskredet", "timer": timer_id, "partner": True}))
     partner = next(n for n in notifications(page, 2) if n["tag"] == "gk-partner")
     assert partner["title"] == "Din makkers tjek-ind er overskredet" and "Ring til makkeren" in partner["body"]
-    assert partner["data"]["url"] == "/timer"
+    assert partner["data"]["url"] == "/timer?makker=1"
 
     # A push that cannot be read still shows (a browser requires it), as the worker's own alarm.
     deliver("ikke json")
@@ -54,7 +54,7 @@ def test_a_push_becomes_a_notification_that_leads_to_the_timer_with_the_alarm(ne
 
     # The tap. DevTools cannot click a notification, and a click made up in the worker may not open a
     # window (Chromium allows that only for a real click); what it can show: the handler closes the
-    # notification and goes for the URL in its data, checked above. Then that URL, as the tap opens it:
+    # notification and goes for the URL in its data, checked above. Then those URLs, as the tap opens them:
     [worker] = ctx.service_workers
     worker.evaluate("self.registration.getNotifications({tag: 'gk-partner'}).then(([n]) =>"
                     " self.dispatchEvent(new NotificationEvent('notificationclick', {notification: n})))")
@@ -68,6 +68,16 @@ def test_a_push_becomes_a_notification_that_leads_to_the_timer_with_the_alarm(ne
     assert page.locator("#t-alarm").is_visible()
     assert page.locator("#t-sms-alarm a").first.get_attribute("href").startswith("sms:")
     wait_until(page, "document.getElementById('t-alert').textContent.includes('Tiden er gået')")
+
+    # The partner's: their timer is on their phone; this one says it at the top, with a call button.
+    page.evaluate("""() => localStorage.setItem('gk.pair', JSON.stringify({me: {id: 1, name: 'Anna'},
+        partner: {id: 2, name: 'Bo Berg', phone: '+4512345678'}, talker: 'me', date: '2026-01-01'}))""")
+    page.goto(server.url + "/timer?makker=1")
+    alert = page.locator("#t-partner")
+    assert alert.is_visible() and "Din makkers tjek-ind er overskredet" in alert.inner_text()
+    assert page.get_by_role("link", name="Ring til Bo Berg").get_attribute("href") == "tel:+4512345678"
+    page.goto(server.url + "/timer")
+    assert page.locator("#t-partner").is_hidden()
 
 
 def stub_push_manager(ctx, subscription):
@@ -144,7 +154,7 @@ def test_slaa_varsler_til_subscribes_and_a_missed_checkin_arrives_as_a_notificat
         service.close()
 
 
-def test_the_push_setup_passes_axe_and_48px_targets_light_and_dark(new_context, own_server):
+def test_the_push_setup_and_the_partner_alert_pass_axe_and_48px_targets_light_and_dark(new_context, own_server):
     own_server.start()
     axe = AXE.read_text()
     first = new_context()
@@ -155,6 +165,13 @@ def test_the_push_setup_passes_axe_and_48px_targets_light_and_dark(new_context, 
         page = ctx.new_page()
         page.goto(own_server.url + "/settings#varsler")
         wait_until(page, "!document.getElementById('push-on').hidden")
+        assert axe_violations(page, axe) == []
+        assert page.evaluate(TARGETS) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        page.evaluate("""() => localStorage.setItem('gk.pair', JSON.stringify({me: {id: 1, name: 'Anna'},
+            partner: {id: 2, name: 'Bo Berg', phone: '+4512345678'}, talker: 'me'}))""")
+        page.goto(own_server.url + "/timer?makker=1")
+        assert page.locator("#t-partner").is_visible()
         assert axe_violations(page, axe) == []
         assert page.evaluate(TARGETS) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
