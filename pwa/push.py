@@ -235,6 +235,10 @@ def push_overdue(db, at, since):
         " WHERE t.status = 'running' AND t.due_at < ? AND t.due_at >= ?"
         " AND NOT EXISTS (SELECT 1 FROM push_sent p WHERE p.timer_id = t.id AND p.due_at = t.due_at)"
         " ORDER BY t.due_at", [at, since]).fetchall()
+    if due:
+        with transaction(db):
+            # What was pushed for due times past the window is never asked again: the table stays small.
+            db.execute("DELETE FROM push_sent WHERE due_at < ?", [since])
     for timer in due:
         # Claimed before sending, so an overlapping cron run never pushes twice.
         with transaction(db):

@@ -160,6 +160,13 @@ def test_once_per_due_time_and_again_after_a_checkin_is_missed_again(team, push_
     notify(runner)
     assert len(push_service.to(phone.path)) == 2
     assert len(rows(actions, "SELECT * FROM push_sent WHERE timer_id = ?", [timer_id])) == 2
+    db = actions.db()
+    with db.conn:   # a day later nothing of it is needed: the next run with something to push drops it
+        db.execute("UPDATE push_sent SET due_at = '2020-01-01T00:00:0' || rowid || '.000Z'")
+    db.conn.close()
+    start_timer(actions, actions.client, 20)
+    notify(runner)
+    assert rows(actions, "SELECT count(*) FROM push_sent WHERE due_at < '2021'") == [(0,)]
 
 
 def test_a_subscription_the_push_service_says_is_gone_is_deleted(team, push_service, runner):
