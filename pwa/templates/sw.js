@@ -85,8 +85,12 @@ const PUSH_TEXTS = {
              body: "Din makker har ikke tjekket ind. Ring til makkeren nu, og følg teamets aftaler." },
 };
 
+// Another kind of push (an alert of issue 16's escalation, say) adds its words
+// here under its "type"; anything unknown or unreadable rings as the own alarm.
 function pushNotice(data) {
-  const text = data && data.partner === true ? PUSH_TEXTS.partner : PUSH_TEXTS.own;
+  const kind = !data ? "own" : data.type === "overdue" ? (data.partner === true ? "partner" : "own")
+    : Object.prototype.hasOwnProperty.call(PUSH_TEXTS, data.type) ? data.type : "own";
+  const text = PUSH_TEXTS[kind];
   const timer = data && typeof data.timer === "string" ? data.timer : null;
   return [text.title, { body: text.body, tag: text.tag, renotify: true, requireInteraction: true, lang: "da",
                         vibrate: [400, 200, 400, 200, 800], data: { url: text.url, timer, push: true } }];
