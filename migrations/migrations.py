@@ -457,3 +457,34 @@ def m0018_alerts_with_an_owner(db):
         CREATE TRIGGER alert_history_no_replace BEFORE INSERT ON alert_history
         WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM alert_history WHERE id = NEW.id)
         BEGIN SELECT RAISE(ABORT, 'alert_history is append-only'); END""")
+
+
+@migrations(name="0020_web_push")
+def m0020_web_push(db):
+    # Web Push (issue 16): one subscription per phone (replaced when it
+    # subscribes again), held for the worker logged in on it. Deleted at
+    # logout, when the phone is reported lost, and when the push service
+    # answers that it is gone (404/410).
+    db.execute("""
+        CREATE TABLE push_subscriptions (
+            device_id TEXT PRIMARY KEY REFERENCES devices(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            endpoint TEXT NOT NULL UNIQUE,  -- the push service's URL for this phone's browser
+            p256dh TEXT NOT NULL,           -- the browser's public key (base64url), RFC 8291
+            auth TEXT NOT NULL,             -- the browser's auth secret (base64url)
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id)")
+    # What was pushed: one row per missed due time of a timer, claimed before
+    # the push is sent, so two overlapping cron runs never push twice and a
+    # check-in (a new due time) is pushed again when it is missed again.
+    db.execute("""
+        CREATE TABLE push_sent (
+            timer_id TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (timer_id, due_at)
+        )""")
+    # Today's partner, chosen on /settings from the team's workers, carried by
+    # the timer's start so the partner's phones are pushed too.
+    db.execute("ALTER TABLE checkin_events ADD COLUMN partner_user_id INTEGER REFERENCES users(id)")

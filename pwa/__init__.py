@@ -12,7 +12,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (access_log, alert_api, api, assets, auth, backup, citizens, compression, csrf, db, errors, headers, health,
-               kit, logs, overdue, quarantine, quarantine_review, retention, rules, sealing, sw, team, team_rules, timers)
+               kit, logs, overdue, push, push_api, quarantine, quarantine_review, retention, rules, sealing, sw, team,
+               team_rules, timers)
 
 
 def _secret_key(instance_path):
@@ -89,11 +90,11 @@ def create_app(test_config=None):
     # written after, every other hook. Then the database (migrated before the
     # first request), the one error shape, CSRF on every POST, sessions, asset
     # URLs, headers, template globals, /healthz.
-    for module in (logs, db, errors, csrf, auth, assets, headers, rules, team_rules, overdue, health):
+    for module in (logs, db, errors, csrf, auth, assets, headers, rules, team_rules, overdue, push, health):
         module.init_app(app)
     # Pages and APIs, each a blueprint named for what it serves.
     for module in (timers, alert_api, kit, sw, api, auth, citizens, team, team_rules, access_log, quarantine,
-                   quarantine_review):
+                   quarantine_review, push_api):
         app.register_blueprint(module.bp)
     # After the blueprints: compression wraps their views. Then the operator's
     # commands (sealing keys, retention, backup and restore).

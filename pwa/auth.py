@@ -11,7 +11,7 @@ import click
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 
-from . import passwords, rules, sessions, throttle
+from . import passwords, push, rules, sessions, throttle
 from .db import get_db, transaction
 from .forms import LoginForm, SetupForm
 
@@ -113,7 +113,10 @@ def login():
                     with transaction(db):
                         db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                                    [passwords.hash_password(form.password.data), row["id"]])
-                sessions.start(db, row, sessions.device_id_from(form.device_id.data))
+                device = sessions.start(db, row, sessions.device_id_from(form.device_id.data))
+                with transaction(db):
+                    # A phone that changed hands pushes nothing more for the worker before.
+                    push.forget_device(db, device, unless_user=row["id"])
                 return redirect(_safe_next(request.args.get("next")))
             attempt.failed()
             error, status = "Forkert brugernavn eller adgangskode.", 401
@@ -122,6 +125,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if g.get("device_id"):
+        # A phone logged out gets no more pushes: it may be handed to someone else.
+        db = get_db()
+        with transaction(db):
+            push.forget_device(db, g.device_id)
     sessions.end_current()
     return redirect(url_for("auth.login"))
 

@@ -4,7 +4,8 @@ It answers without a login and shows no data: only which check failed. The
 checks are the ones whose failure a worker would not notice at once: the
 database refuses writes (full disk, wrong owner after a restore), the code
 expects a migration the database lacks (an upgrade half done), the sealing
-keys are gone (phones' uploads could not be opened), or cron stopped running
+keys are gone (phones' uploads could not be opened), the Web Push key is
+gone (no phone could be pushed to; push.py), or cron stopped running
 `notify-overdue` (a missed check-in would reach nobody).
 """
 from datetime import datetime, timedelta, timezone
@@ -13,7 +14,7 @@ from flask import Blueprint, current_app, jsonify
 
 from migrations.migrations import migrations
 
-from . import sealing
+from . import push, sealing
 from .db import get_db
 
 bp = Blueprint("health", __name__)
@@ -44,6 +45,10 @@ def _sealing_keys(db):
     sealing.public_jwk()
 
 
+def _push_key(db):
+    push.public_key()
+
+
 def _notify_overdue(db):
     minutes = int(current_app.config["HEALTH_NOTIFY_OVERDUE_MINUTES"])
     if minutes <= 0:
@@ -58,7 +63,7 @@ def _notify_overdue(db):
 
 
 CHECKS = {"database": _database, "migrations": _migrations, "sealing_keys": _sealing_keys,
-          "notify_overdue": _notify_overdue}
+          "push_key": _push_key, "notify_overdue": _notify_overdue}
 
 
 @bp.get("/healthz")

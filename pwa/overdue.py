@@ -19,7 +19,7 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
-from . import alerts, bvc, sms, team_rules, timers
+from . import alerts, bvc, push, sms, team_rules, timers
 from .db import get_db, transaction
 from .health import mark_run
 
@@ -137,13 +137,29 @@ def coordinator_phones(team_id):
 
 
 def push_to_pair(db, alert):
-    """THE SEAM FOR WEB PUSH (issue 16): push this alert at once to the worker's and the partner's phones.
+    """Web Push for an alert, at once: True when the pair has been pushed (pushed_at is then set).
 
-    pwa/push.py (the `push` branch) does the pushing; the lead connects it
-    here once both have landed: return True when a push went out. Until
-    then nothing is pushed, pushed_at stays empty and the next run asks
-    again. The phone's own alarm and sms: link never depend on this."""
-    return False
+    A missed check-in is pushed by push_overdue (push.py) to the worker's and
+    the partner's phones, once per due time, before this runs: here it only
+    counts as pushed once that has happened. Help and duress go to the
+    partner named at the start of the worker's running timer, never to the
+    worker's own phone (a duress alert must not show on it). With no partner
+    known, or no subscription, nothing is pushed and the next run asks again;
+    e-mail and SMS to the coordinators go on regardless. The phone's own
+    alarm and sms: link never depend on this."""
+    if alert["kind"] == "overdue":
+        return db.execute("SELECT 1 FROM push_sent WHERE timer_id = ? AND due_at = ?",
+                          [alert["timer_id"], alert["due_at"]]).fetchone() is not None
+    partner = db.execute(
+        "SELECT e.partner_user_id FROM checkin_events e JOIN checkin_timers t ON t.id = e.timer_id"
+        " WHERE t.user_id = ? AND t.team_id = ? AND t.status = 'running' AND e.type = 'start'"
+        " AND e.partner_user_id IS NOT NULL AND e.partner_user_id != t.user_id ORDER BY t.started_at DESC LIMIT 1",
+        [alert["user_id"], alert["team_id"]]).fetchone()
+    if not partner:
+        return False
+    counts = push.push_to_users(db, alert["team_id"], [partner["partner_user_id"]],
+                                {"type": alert["kind"], "alert": alert["id"]})
+    return counts["sent"] > 0
 
 
 def open_overdue_alerts(db, at):
@@ -217,16 +233,26 @@ def escalate(db, at=None):
     return sent, failed
 
 
+def push_overdue(db, at=None):
+    """Web Push each missed check-in to the worker's phones and the partner's, once per due time
+    (push.py). First, and whether or not e-mail is on: it is the one that reaches the pair."""
+    at = at or timers.now()
+    return push.push_overdue(db, timers.stamp(at), timers.stamp(at - OVERDUE_WINDOW))
+
+
 @click.command("notify-overdue")
 @with_appcontext
 def notify_overdue_command():
-    """Open an alert for each missed check-in and escalate open alerts, each step once (cron, every minute)."""
+    """Open an alert for each missed check-in, push the pair, and escalate open alerts, each step once (cron, every minute)."""
     cfg = current_app.config
     db = get_db()
     # /healthz watches that cron keeps calling this, whether or not e-mail is on.
     mark_run(db, "notify_overdue")
     at = timers.now()
     click.echo(f"Opened {open_overdue_alerts(db, at)} alert(s).")
+    pushed = push_overdue(db, at)
+    if pushed["timers"]:
+        click.echo("Pushed {timers} overdue check-ins: {sent} sent, {gone} gone, {failed} failed.".format(**pushed))
     if not (cfg.get("SMTP_HOST") and cfg.get("MAIL_FROM") and cfg.get("COORDINATOR_EMAIL")):
         click.echo("E-mail is off: set SMTP_HOST, MAIL_FROM and COORDINATOR_EMAIL.")
     if not (sms.enabled() and cfg.get("COORDINATOR_PHONE")):

@@ -33,6 +33,10 @@ LIMITS = {
     "outcome": 200,
     # The citizen search, and the search of the field kit's content.
     "q": 40, "search_q": 80,
+    # A phone's Web Push subscription (push.py): the push service's URL (FCM,
+    # Mozilla and Apple use 150-400 characters) and the two keys, base64url:
+    # a P-256 point (65 bytes: 87 characters) and a 16-byte secret (22).
+    "push_endpoint": 1000, "push_p256dh": 87, "push_auth": 22,
 }
 MIN_USERNAME = 2
 MIN_PASSWORD = 12

@@ -5,7 +5,7 @@ team answers 404, as if it did not exist.
 """
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from . import alerts, passwords, quarantine, sessions, team_rules, throttle
+from . import alerts, passwords, push, quarantine, sessions, team_rules, throttle
 from .content import content
 from .auth import admin_required, login_required
 from .db import get_db, transaction
@@ -226,5 +226,7 @@ def mark_lost(device_id):
                                           [device_id, g.user["team_id"]]).fetchone():
             abort(404, description="Ingen sådan telefon i dit team.")
         sessions.revoke(db, device_id=device_id)
+        # Whoever holds it must not see the team's overdue check-ins on its lock screen.
+        push.forget_device(db, device_id)
     flash("Telefonen er meldt mistet. Alle dens sessioner er afsluttet.")
     return redirect(url_for("team.index") + "#telefoner")

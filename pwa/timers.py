@@ -31,7 +31,7 @@ bp = Blueprint("timers", __name__, url_prefix="/api/timers")
 TYPES = ("start", "extend", "checkin", "ok", "stop", "checkout")
 # The events that end a timer, and the status each leaves it in.
 ENDS = {"ok": "ok", "stop": "stopped", "checkout": "checked_out"}
-EVENT_FIELDS = {"id", "timer_id", "type", "at", "minutes", "place", "band"}
+EVENT_FIELDS = {"id", "timer_id", "type", "at", "minutes", "place", "band", "partner_user_id"}
 # Millisecond precision keeps two taps in the same second in their order;
 # one fixed format makes the text columns sort and compare as times.
 FMT = "%Y-%m-%dT%H:%M:%S.{ms:03d}Z"
@@ -85,7 +85,19 @@ def validate_event(ev):
     if band is not None and band not in bvc.band_ids():
         raise Refused("band", "skal være 'low', 'moderate', 'high' eller null")
     out["place"], out["band"] = place, band
+    out["partner_user_id"] = _partner(ev.get("partner_user_id"), kind)
     return out
+
+
+def _partner(value, kind):
+    # Today's partner from /settings (a worker's id), so the server pushes to their phone too (push.py).
+    if value is None:
+        return None
+    if kind != "start":
+        raise Refused("partner_user_id", "hører kun til 'start'")
+    if type(value) is not int or not 1 <= value <= 2 ** 63 - 1:
+        raise Refused("partner_user_id", "skal være en kollegas nummer eller null")
+    return value
 
 
 # --- applying events ------------------------------------------------------------
@@ -170,8 +182,14 @@ def _store_one(db, user, ev, touched):
         if clean["type"] == "start" and db.execute(
                 "SELECT 1 FROM checkin_events WHERE timer_id = ? AND type = 'start'", [clean["timer_id"]]).fetchone():
             raise Refused("timer_id", "timeren er allerede startet")
-        db.execute("INSERT INTO checkin_events (id, timer_id, team_id, user_id, type, at, minutes, place, band)"
-                   " VALUES (:id, :timer_id, :team_id, :user_id, :type, :at, :minutes, :place, :band)",
+        if clean["partner_user_id"] is not None and not db.execute(
+                "SELECT 1 FROM users WHERE id = ? AND team_id = ? AND active = 1 AND id != ?",
+                [clean["partner_user_id"], user["team_id"], user["id"]]).fetchone():
+            # A partner not (or no longer) in the team is dropped, not refused: the timer must reach the server.
+            clean["partner_user_id"] = None
+        db.execute("INSERT INTO checkin_events (id, timer_id, team_id, user_id, type, at, minutes, place, band,"
+                   " partner_user_id) VALUES (:id, :timer_id, :team_id, :user_id, :type, :at, :minutes, :place,"
+                   " :band, :partner_user_id)",
                    dict(clean, team_id=user["team_id"], user_id=user["id"]))
         touched.add(clean["timer_id"])
         return {"id": eid, "status": "stored"}

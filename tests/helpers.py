@@ -5,9 +5,18 @@ Test modules import these from here, never from one another or from
 conftest.py (which pytest loads itself and only holds fixtures). Browser
 tests keep theirs under tests/browser/.
 """
+import base64
+import json
+import os
 import re
+import threading
 import uuid
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import http_ece
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -201,3 +210,62 @@ NOT_CPR = [
     "Nørregade 12, 2. th., 2100 København Ø", "1.000.000 kr.", "3 øl og 2 smøger",
     "12345-6789", "123-456-7890", "1234-567890",
 ]
+
+
+# --- Web Push -------------------------------------------------------------------------------
+
+def b64e(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def b64d(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class PushService:
+    """What FCM or Mozilla's autopush would be: records each POST, answers `status[path]` (default 201)."""
+
+    def __init__(self):
+        self.requests, self.status = [], {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {k.lower(): v for k, v in self.headers.items()}    # HTTP names are case-blind
+                outer.requests.append({"path": self.path, "headers": headers, "body": body})
+                self.send_response(outer.status.get(self.path, 201))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def to(self, path):
+        return [r for r in self.requests if r["path"] == path]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class PushKeys:
+    """A browser's side of a subscription: its key pair and auth secret, as pushManager.subscribe makes them."""
+
+    def __init__(self, service, name):
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.auth = os.urandom(16)
+        self.path = f"/push/{name}"
+        point = self.key.public_key().public_bytes(serialization.Encoding.X962,
+                                                   serialization.PublicFormat.UncompressedPoint)
+        self.subscription = {"endpoint": service.base + self.path, "expirationTime": None,
+                             "keys": {"p256dh": b64e(point), "auth": b64e(self.auth)}}
+
+    def decrypt(self, request):
+        assert request["headers"]["content-encoding"] == "aes128gcm"
+        return json.loads(http_ece.decrypt(request["body"], private_key=self.key, auth_secret=self.auth,
+                                           version="aes128gcm"))

@@ -133,6 +133,7 @@ OPENAPI_FIELDS = {
     ("CitizenRecord", "places"): "places", ("EncounterRecord", "place"): "place",
     ("EncounterRecord", "note"): "note", ("EncounterRecord", "followup_step"): "followup_step",
     ("TimerEvent", "place"): "timer_place", ("Alert", "place"): "timer_place",
+    ("PushSubscription", "endpoint"): "push_endpoint",
 }
 
 
@@ -142,11 +143,14 @@ def test_openapi_max_lengths_are_the_rules():
     assert found == {key: rules.LIMITS[key] for key in found}
     [q] = [p for p in OPENAPI["paths"]["/api/citizens"]["get"]["parameters"] if p["name"] == "q"]
     assert q["schema"]["maxLength"] == rules.LIMITS["q"]
+    keys = schemas["PushSubscription"]["properties"]["keys"]["properties"]
+    assert (keys["p256dh"]["maxLength"], keys["auth"]["maxLength"]) == (rules.LIMITS["push_p256dh"],
+                                                                        rules.LIMITS["push_auth"])
 
 
 def test_openapi_states_no_max_length_that_rules_do_not_know():
     stated = re.findall(r'"maxLength": (\d+)', str(OPENAPI).replace("'", '"'))
-    assert len(stated) == len(OPENAPI_FIELDS) + 1   # + the search q
+    assert len(stated) == len(OPENAPI_FIELDS) + 3   # + the search q and the push subscription's two keys
 
 
 @pytest.mark.parametrize("field", ["alias", "description", "places", "place", "note", "followup_step"])

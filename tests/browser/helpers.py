@@ -87,16 +87,32 @@ def background_sync(ctx, page, base):
     page.evaluate("document.dispatchEvent(new Event('gk:sync'))")
     wait_until(page, "navigator.serviceWorker.ready.then(r => r.sync.getTags())"
                      ".then(tags => tags.includes('gk-outbox'))")
+    cdp, registration = devtools_registration(ctx, page, base)
+
+    def deliver():
+        cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": base, "registrationId": registration,
+                                                     "tag": "gk-outbox", "lastChance": False})
+    return deliver
+
+
+def devtools_registration(ctx, page, base):
+    """A DevTools session on the page and the id of the app's service worker registration, for
+    delivering what the browser itself would (a sync, a push) to it."""
     cdp = ctx.new_cdp_session(page)
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
     cdp.send("ServiceWorker.enable")
     poll(page, lambda: any(r["scopeURL"] == base + "/" for r in registrations), "no registration reported")
-    registration = next(r for r in registrations if r["scopeURL"] == base + "/")
+    return cdp, next(r for r in registrations if r["scopeURL"] == base + "/")["registrationId"]
 
-    def deliver():
-        cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": base, "registrationId": registration["registrationId"],
-                                                     "tag": "gk-outbox", "lastChance": False})
+
+def push_message(ctx, page, base):
+    """What the browser does when its push service delivers a message: a 'push' event to our
+    service worker (DevTools' ServiceWorker.deliverPushMessage). Returns deliver(data: str)."""
+    cdp, registration = devtools_registration(ctx, page, base)
+
+    def deliver(data):
+        cdp.send("ServiceWorker.deliverPushMessage", {"origin": base, "registrationId": registration, "data": data})
     return deliver
 
 

@@ -8,7 +8,6 @@
 import {
   defaultMinutes, loadPair, loadSettings, loadTeam, normalisePhone, savePair, saveSettings, saveTeam,
 } from "./timer-core.js";
-import { askNotificationPermission, canNotify, notificationPermission } from "./timer-alarm.js";
 
 const root = document.getElementById("settings-page");
 if (root) {
@@ -210,22 +209,7 @@ if (root) {
     }
   }
 
-  // --- notifications ----------------------------------------------------------------
-
-  function showNotify() {
-    const p = notificationPermission();
-    $("notify-state").textContent = {
-      granted: "Varsler er slået til.",
-      denied: "Varsler er blokeret. Slå dem til under browserens indstillinger for siden.",
-      default: "Varsler er ikke slået til endnu.",
-      unsupported: "Denne browser kan ikke vise varsler. Lyd og vibration virker, mens timeren er åben.",
-    }[p];
-    $("notify-btn").hidden = !(canNotify() && p === "default");
-  }
-  $("notify-btn").addEventListener("click", async () => {
-    await askNotificationPermission();
-    showNotify();
-  });
+  // Notifications, and pushes from the server when the app is closed: push-setup.js.
 
   // --- the worker list, when there is a login and a signal --------------------------
 
@@ -244,6 +228,5 @@ if (root) {
   addEventListener("storage", () => { fillSettings(); renderPairPick(); });
   fillSettings();
   renderPairPick();
-  showNotify();
   refreshTeam();
 }

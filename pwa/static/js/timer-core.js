@@ -143,7 +143,12 @@ export function startTimer({ minutes, place = "", band = null, now = Date.now() 
     place: String(place).trim().slice(0, limit("timer_place")), band: band || null, alarmed: false,
   };
   write(TIMER, timer);
-  queue(timer, "start", now, { minutes: m, place: timer.place, band: timer.band });
+  // Today's partner, when chosen from the team's list: the server pushes a missed check-in to
+  // their phone too (pwa/push.py). Yesterday's pair is not today's partner.
+  const pair = loadPair();
+  const partner = pairIsFromToday(pair) && pair.partner && Number.isInteger(pair.partner.id) ? pair.partner.id : null;
+  queue(timer, "start", now, { minutes: m, place: timer.place, band: timer.band,
+                               ...(partner ? { partner_user_id: partner } : {}) });
   return timer;
 }
 
