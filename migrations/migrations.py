@@ -396,3 +396,11 @@ def m0016_checkin_restarts_the_interval(db):
     db.execute("DROP TABLE checkin_events")
     db.execute("ALTER TABLE checkin_events_new RENAME TO checkin_events")
     db.execute("CREATE INDEX checkin_events_timer ON checkin_events (timer_id)")
+
+
+@migrations(name="0024_pair_bvc")
+def m0024_pair_bvc(db):
+    # The makkerscore: when two workers scored one citizen, `bvc` holds the
+    # pair's result (the higher) and this the other score, same JSON shape;
+    # NULL when one scored. The team's disagreement counts read both.
+    db.execute("ALTER TABLE encounters ADD COLUMN bvc_partner TEXT")
