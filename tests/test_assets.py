@@ -18,7 +18,7 @@ SCORE = ["bvc.js", "bvc-score.js"]
 # preloaded: sync-status.js, lock.js, the timer chip and the BVC page's citizen list).
 PAGES = {
     "/": (["app.js"], []),
-    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js"], ["bvc-score.js", *TIMER, "timer-sms.js"]),
+    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js", "pair-score.js"], ["bvc-score.js", *TIMER, "timer-sms.js"]),
     "/stages": (["app.js", "stages.js", "open-target.js"], ["stage-choice.js"]),
     "/prompts": (["app.js", "prompts.js", "open-target.js"], ["stage-choice.js"]),
     "/manual": (["app.js", "open-target.js"], []),
