@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pwa import bvc
-from tests.browser.helpers import (Db, logged_in_profile, save_contact, wait_for_offline_ready, wait_for_rows,
+from tests.browser.helpers import (AXE, TARGETS, Db, axe_violations, logged_in_profile, save_contact, wait_for_offline_ready, wait_for_rows,
                                    wait_until)
 
 NAMES = {i["id"]: i["name"] for i in bvc.items()}
@@ -133,12 +133,13 @@ def test_vis_begge_shows_both_item_by_item_and_takes_the_higher_band(new_context
         expect(row.locator(".pair-mark")).to_have_text("=" if same else "≠")
         expect(row.locator(".pair-verdict")).to_have_text(re.compile("^Enige" if same else "^Uenige"))
     expect(rows.filter(has_text="Irritabilitet").locator(".pair-verdict")).to_have_text(
-        f"Uenige: 1. {'observeret' if 'irritabilitet' in first else 'ikke observeret'}, "
-        f"2. {'observeret' if 'irritabilitet' in second else 'ikke observeret'}")
+        f"Uenige: kun observeret i {'1.' if 'irritabilitet' in first else '2.'} score")
+    expect(rows.filter(has_text="Forvirring").locator(".pair-verdict")).to_have_text("Enige: observeret")
+    expect(rows.filter(has_text="Angreb").locator(".pair-verdict")).to_have_text("Enige: ikke observeret")
     expect(page.locator("[data-pair-summary]")).to_have_text(
-        f"Enige om 4 af 6 punkter. 1. score: {len(first)} ({bvc.band_for(len(first))['name']}). "
-        f"2. score: {len(second)} ({bvc.band_for(len(second))['name']}). "
-        f"Parrets resultat er den højeste: 3 – {bvc.band_for(3)['label']}.")
+        f"1. score: {len(first)} – {bvc.band_for(len(first))['name']}. "
+        f"2. score: {len(second)} – {bvc.band_for(len(second))['name']}. "
+        f"Enige om 4 af 6 punkter. Parrets resultat er den højeste: 3 – {bvc.band_for(3)['label']}.")
     expect(page.locator("#pair .cite-practice").filter(visible=True)).to_have_text("God praksis")
     # The log link carries the pair's result and the other score.
     other = min(first, second, key=len)
@@ -184,8 +185,7 @@ def test_a_pair_score_saved_to_the_log_reaches_the_server_with_both_scores(launc
     expect(page.locator("#log-bvc-result")).to_contain_text("Høj")
     page.locator("#log-bvc-toggle").click()
     expect(page.locator("#log-pair")).to_have_text(
-        "Makkerscore: den anden score er 1/6 (Irritabilitet). Afkrydset ovenfor er den ene; "
-        "den højeste gælder, og begge gemmes.")
+        "Makkerscore: den anden score var 1/6 (Irritabilitet). Den højeste af de to gælder, og begge gemmes.")
     save_contact(page, "Kasper K.", new=True, note="Makkerscore ved bænken.")
     db = Db(own_server)
     wait_for_rows(page, db, 1, 1)
@@ -198,3 +198,28 @@ def test_a_pair_score_saved_to_the_log_reaches_the_server_with_both_scores(launc
     page.goto(f"{own_server.url}/citizens/{citizen}")
     expect(page.locator(".pair-line")).to_have_text(re.compile(
         r"Makkerscore: I scorede 3 og 1; den højeste gælder\.\s+≠ Uenige om: Fysiske trusler, Verbale trusler\."))
+
+
+# --- accessible in every new state --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def axe_source():
+    return AXE.read_text()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("state", ["solo", "partner", "both"])
+def test_each_pair_state_passes_axe_and_48px_targets_at_320px(new_context, server, axe_source, scheme, state):
+    page = new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme).new_page()
+    page.goto(server.url + "/bvc")
+    if state != "solo":
+        score(page, ["forvirring", "irritabilitet"])
+        hand_over(page)
+        score(page, ["irritabilitet", "verbale_trusler", "fysiske_trusler"])
+    if state == "both":
+        page.get_by_role("button", name="Vis begge").click()
+    expect(page.locator("#pair")).to_have_attribute("data-state", state)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert axe_violations(page, axe_source) == []
+    assert page.evaluate(TARGETS) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -70,8 +70,8 @@ export function contactView(form, { citizens, session }) {
     note.hidden = !partner;
     if (!partner) return;
     const names = items.filter((b) => partner.includes(b.value)).map((b) => b.closest("label").textContent.trim());
-    note.textContent = `Makkerscore: den anden score er ${partner.length}/${items.length}` +
-      `${names.length ? ` (${names.join(", ")})` : ""}. Afkrydset ovenfor er den ene; den højeste gælder, og begge gemmes.`;
+    note.textContent = `Makkerscore: den anden score var ${partner.length}/${items.length}` +
+      `${names.length ? ` (${names.join(", ")})` : ""}. Den højeste af de to gælder, og begge gemmes.`;
   }
 
   function showPlace() {

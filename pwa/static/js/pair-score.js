@@ -45,7 +45,7 @@ if (form && section) {
     logLink.hidden = state === "partner";
     const list = $("[data-pair-items]");
     list.replaceChildren();
-    $("[data-pair-summary]").textContent = "";
+    $("[data-pair-summary]").replaceChildren();
     if (state === "both") showBoth(pair, list);
   }
 
@@ -66,17 +66,23 @@ if (form && section) {
       name.textContent = names[id];
       const verdict = document.createElement("span");
       verdict.className = "pair-verdict";
-      const word = (set) => (set.has(id) ? "observeret" : "ikke observeret");
-      verdict.textContent = same ? `Enige: ${word(first)}` : `Uenige: 1. ${word(first)}, 2. ${word(second)}`;
+      verdict.textContent = same ? `Enige: ${first.has(id) ? "observeret" : "ikke observeret"}`
+        : `Uenige: kun observeret i ${first.has(id) ? "1." : "2."} score`;
       li.append(mark, name, verdict);
       list.append(li);
     }
     const { result } = pairParts(pair);
-    const band = bandOf(result.length);
-    const total = (items) => `${items.length} (${bandOf(items.length).name})`;
-    $("[data-pair-summary]").textContent =
-      `Enige om ${agree} af ${boxes.length} punkter. 1. score: ${total(pair.first)}. 2. score: ${total(pair.second)}. ` +
-      `Parrets resultat er den højeste: ${result.length} – ${band.label}.`;
+    const total = (items) => `${items.length} – ${bandOf(items.length).name}.`;
+    // One fact a line; the spaces between keep them apart for a screen reader too.
+    const lines = [`1. score: ${total(pair.first)}`, `2. score: ${total(pair.second)}`,
+                   `Enige om ${agree} af ${boxes.length} punkter.`,
+                   `Parrets resultat er den højeste: ${result.length} – ${bandOf(result.length).label}.`];
+    $("[data-pair-summary]").replaceChildren(...lines.flatMap((text, i) => {
+      const line = document.createElement("span");
+      line.textContent = text;
+      if (i === lines.length - 1) line.className = "pair-result";
+      return i ? [" ", line] : [line];
+    }));
   }
 
   $("#pair-hide").addEventListener("click", () => {
