@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from pwa import bvc
-from tests.browser.helpers import (AXE, TARGETS, Db, axe_violations, logged_in_profile, save_contact, wait_for_offline_ready, wait_for_rows,
-                                   wait_until)
+from tests.browser.helpers import (AXE, TARGETS, Db, axe_violations, kept_score, logged_in_profile, save_contact,
+                                   ticked_items, wait_for_offline_ready, wait_for_rows, wait_until)
 
 NAMES = {i["id"]: i["name"] for i in bvc.items()}
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
@@ -34,15 +34,6 @@ CANONICAL = r"""() => {
   walk(document.body, 0);
   return out.join('\n');
 }"""
-
-
-def kept(page):
-    raw = page.evaluate("localStorage.getItem('gk.bvc')")
-    return raw and json.loads(raw)
-
-
-def ticked(page):
-    return page.evaluate("[...document.querySelectorAll('#bvc input[name=items]:checked')].map(b => b.value)")
 
 
 def score(page, items):
@@ -87,7 +78,7 @@ def test_the_partners_page_holds_nothing_of_the_first_score(new_context, server)
         a, b = high["dom"].splitlines(), none["dom"].splitlines()
         raise AssertionError("\n".join(difflib.unified_diff(a, b, lineterm="", n=0)))
     assert high == none
-    assert ticked(page) == []
+    assert ticked_items(page) == []
     expect(page.locator("#bvc-result [data-total]")).to_have_text("0")
     expect(page.locator(".pair-turn")).to_contain_text("Den første score er skjult.")
     expect(page.locator(".pair-turn")).to_be_visible()
@@ -97,7 +88,7 @@ def test_the_partners_page_holds_nothing_of_the_first_score(new_context, server)
     score(page, ["forvirring"])
     page.reload()
     expect(page.locator("#pair")).to_have_attribute("data-state", "partner")
-    assert ticked(page) == ["forvirring"]
+    assert ticked_items(page) == ["forvirring"]
     assert "1. score" not in page.locator("body").inner_text()
 
 
@@ -121,8 +112,8 @@ def test_vis_begge_shows_both_item_by_item_and_takes_the_higher_band(new_context
     expect(page.locator("#bvc-result")).to_have_text(re.compile(r"3/6\s*Høj risiko"))
     expect(page.locator("#risk-card")).to_be_visible()
     expect(page.locator("#risk-card h2")).to_contain_text(bvc.band_for(3)["action"])
-    assert ticked(page) == high
-    stored = kept(page)
+    assert ticked_items(page) == high
+    stored = kept_score(page)
     assert stored["items"] == high and stored["pair"] == {"first": first, "second": second}
     # Both, item by item: agreement and difference in words and a shape, for all six.
     rows = page.locator("[data-pair-items] li")
@@ -151,7 +142,7 @@ def test_vis_begge_shows_both_item_by_item_and_takes_the_higher_band(new_context
     expect(page.locator("#pair")).to_have_attribute("data-state", "solo")
     expect(page.locator("[data-pair-items] li")).to_have_count(0)
     expect(page.locator("#bvc .items")).to_be_visible()
-    assert ticked(page) == [] and kept(page) is None
+    assert ticked_items(page) == [] and kept_score(page) is None
     expect(page.locator("#bvc-result")).to_contain_text("0/6")
 
 
@@ -170,6 +161,14 @@ def test_the_pair_scores_offline(new_context, server):
     expect(page.locator("[data-pair-items] .pair-differ")).to_have_count(1)
     expect(page.locator("[data-pair-items] .pair-differ")).to_contain_text("Angreb på ting")
     assert page.evaluate("navigator.onLine") is False
+    # The rest of the page is used as before and the pair stays; so does a reload.
+    page.get_by_label("Kendt", exact=True).check()
+    assert kept_score(page)["pair"] == {"first": ["stoejende_adfaerd"], "second": ["stoejende_adfaerd", "angreb_paa_ting"]}
+    page.reload()
+    expect(page.locator("#pair")).to_have_attribute("data-state", "both")
+    expect(page.locator("[data-pair-items] .pair-differ")).to_have_count(1)
+    expect(page.locator("#bvc-result")).to_contain_text("2/6")
+    assert kept_score(page)["known"] == "kendt"
 
 
 def test_a_pair_score_saved_to_the_log_reaches_the_server_with_both_scores(launch, own_server, tmp_path):
