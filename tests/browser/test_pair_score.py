@@ -181,6 +181,12 @@ def test_a_pair_score_saved_to_the_log_reaches_the_server_with_both_scores(launc
     page.get_by_role("button", name="Vis begge").click()
     page.get_by_role("link", name="Gem i kontaktlog").click()
     wait_until(page, "document.getElementById('log-form')?.dataset.ready === 'true'")
+    # The form opened again without the link's query (the tab bar, a login between) takes
+    # the handed-over score from the phone, the other score with it.
+    page.goto(own_server.url + "/log")
+    wait_until(page, "document.getElementById('log-form')?.dataset.ready === 'true'")
+    expect(page).to_have_url(re.compile(r"/log\?items=irritabilitet&items=fysiske_trusler&items=verbale_trusler"
+                                        r"&partner=irritabilitet&borger=ukendt$"))
     expect(page.locator("#log-bvc-result")).to_contain_text("Høj")
     page.locator("#log-bvc-toggle").click()
     expect(page.locator("#log-pair")).to_have_text(
