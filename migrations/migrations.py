@@ -488,3 +488,11 @@ def m0020_web_push(db):
     # Today's partner, chosen on /settings from the team's workers, carried by
     # the timer's start so the partner's phones are pushed too.
     db.execute("ALTER TABLE checkin_events ADD COLUMN partner_user_id INTEGER REFERENCES users(id)")
+
+
+@migrations(name="0024_pair_bvc")
+def m0024_pair_bvc(db):
+    # The makkerscore: when two workers scored one citizen, `bvc` holds the
+    # pair's result (the higher) and this the other score, same JSON shape;
+    # NULL when one scored. The team's disagreement counts read both.
+    db.execute("ALTER TABLE encounters ADD COLUMN bvc_partner TEXT")

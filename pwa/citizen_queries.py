@@ -49,8 +49,8 @@ def get_citizen(db, team_id, citizen_id):
     return rows[0] if rows else None
 
 
-ENCOUNTER_KEYS = ("id", "citizen_id", "occurred_at", "place", "bvc", "bvc_total", "bvc_band", "stage",
-                  "techniques", "note", "followup_step", "followup_date", "amends")
+ENCOUNTER_KEYS = ("id", "citizen_id", "occurred_at", "place", "bvc", "bvc_total", "bvc_band", "bvc_partner",
+                  "stage", "techniques", "note", "followup_step", "followup_date", "amends")
 
 
 def encounters_for(db, team_id, citizen_id, history=False, limit=-1, offset=0):
@@ -69,6 +69,7 @@ def encounters_for(db, team_id, citizen_id, history=False, limit=-1, offset=0):
     for r in rows.fetchall()[::-1]:
         enc = {k: r[k] for k in keys}
         enc["bvc"] = json.loads(enc["bvc"]) if enc["bvc"] else None
+        enc["bvc_partner"] = json.loads(enc["bvc_partner"]) if enc["bvc_partner"] else None
         enc["techniques"] = json.loads(enc["techniques"])
         enc["workers"] = [{"id": r["w1_id"], "name": r["w1_name"]}]
         if r["w2_id"]:

@@ -20,6 +20,13 @@ from .forms import CitizenForm, ConfirmForm
 bp = Blueprint("citizens", __name__)
 
 
+def _pair(enc):
+    """A makkerscore on the timeline: the other score's total and the items the two disagreed on, by name."""
+    if not enc["bvc_partner"]:
+        return None
+    names = {i["id"]: i["name"] for i in bvc.items()}
+    return {"total": sum(enc["bvc_partner"].values()),
+            "differ": [names[i] for i in bvc.differences(enc["bvc"], enc["bvc_partner"])]}
 
 
 def _labels():
@@ -71,6 +78,8 @@ def show(citizen_id):
     encounters = citizen_queries.encounters_for(db, g.user["team_id"], citizen_id, limit=rules.PAGE_SIZE + 1,
                                                 offset=(page - 1) * rules.PAGE_SIZE)
     older, encounters = len(encounters) > rules.PAGE_SIZE, encounters[-rules.PAGE_SIZE:]
+    for enc in encounters:
+        enc["pair"] = _pair(enc)
     audit.record([citizen_id], "view", "side")
     return render_template("citizen.html", confirm=ConfirmForm(), citizen=citizen, encounters=encounters,
                            chart=chart.timeline(encounters, day=local_date), page=page, older=older, **_labels())

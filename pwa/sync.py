@@ -15,13 +15,13 @@ from datetime import date, datetime, timezone
 
 from . import audit, rules, sealing
 from . import content as c
-from .bvc import check_upload
+from .bvc import check_partner, check_upload
 from .db import transaction
 from .rules import Refused
 
 CITIZEN_FIELDS = {"kind", "id", "alias", "description", "places", "created_at"}
 ENCOUNTER_FIELDS = {"kind", "id", "citizen_id", "occurred_at", "place", "worker_ids", "bvc", "bvc_total",
-                    "stage", "techniques", "note", "followup_step", "followup_date", "created_at", "amends"}
+                    "bvc_partner", "stage", "techniques", "note", "followup_step", "followup_date", "created_at", "amends"}
 # How far a chain of corrections is followed to its newest version.
 MAX_AMEND_CHAIN = 50
 # What a record says, as stored: two uploads with the same id are the same
@@ -29,8 +29,11 @@ MAX_AMEND_CHAIN = 50
 # (when the phone made it, not what it says).
 CONTENT = {"citizen": ("alias", "description", "places"),
            "encounter": ("amends", "citizen_id", "occurred_at", "place", "worker1_id", "worker2_id", "bvc",
-                         "bvc_total", "bvc_band", "stage", "techniques", "note", "followup_step",
+                         "bvc_total", "bvc_band", "bvc_partner", "stage", "techniques", "note", "followup_step",
                          "followup_date")}
+# Added to CONTENT later: left out of a fingerprint while empty, so a record
+# stored before them still answers "duplicate" to its own retry.
+OPTIONAL_CONTENT = {"bvc_partner"}
 TABLES = {"citizen": "citizens", "encounter": "encounters"}
 CONFLICT = {
     "citizen": "en anden udgave af borgeren med samme id er allerede gemt; ret borgeren på borgersiden "
@@ -64,12 +67,16 @@ def validate_citizen(rec):
 
 
 def _bvc(rec):
-    bvc = rec.get("bvc")
+    """(bvc, total, band, partner): the pair's result and, when two scored, the other score."""
+    bvc, partner = rec.get("bvc"), rec.get("bvc_partner")
     if bvc is None:
         if rec.get("bvc_total") is not None:
             raise Refused("bvc_total", "kræver bvc")
-        return None, None, None
-    return check_upload(bvc, rec.get("bvc_total"))
+        if partner is not None:
+            raise Refused("bvc_partner", "kræver bvc")
+        return None, None, None, None
+    text, total, band = check_upload(bvc, rec.get("bvc_total"))
+    return text, total, band, (None if partner is None else check_partner(partner, total))
 
 
 def _list_of(rec, field, allowed, most=None):
@@ -106,7 +113,7 @@ def validate_encounter(rec, team_workers, citizen_exists, encounter_exists):
     out["place"] = _text(rec, "place")
     workers = _list_of(rec, "worker_ids", team_workers, most=2)
     out["worker1_id"], out["worker2_id"] = workers[0], (workers[1] if len(workers) > 1 else None)
-    out["bvc"], out["bvc_total"], out["bvc_band"] = _bvc(rec)
+    out["bvc"], out["bvc_total"], out["bvc_band"], out["bvc_partner"] = _bvc(rec)
     stage = rec.get("stage")
     if stage is not None and (not isinstance(stage, str) or c.stage(stage) is None):
         raise Refused("stage", "ukendt stadie")
@@ -133,7 +140,7 @@ def _now():
 
 def digest(kind, row):
     """A fingerprint of what a record says (CONTENT), from a checked record or a stored row."""
-    content = {k: row[k] for k in CONTENT[kind]}
+    content = {k: row[k] for k in CONTENT[kind] if k not in OPTIONAL_CONTENT or row[k] is not None}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -18,7 +18,7 @@ SCORE = ["bvc.js", "bvc-score.js"]
 # preloaded: sync-status.js, lock.js, the timer chip and the BVC page's citizen list).
 PAGES = {
     "/": (["app.js"], []),
-    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js", "help-button.js"],
+    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js", "help-button.js", "pair-score.js"],
              ["bvc-score.js", *TIMER, "timer-sms.js", "timer-sync.js"]),
     "/stages": (["app.js", "stages.js", "open-target.js"], ["stage-choice.js"]),
     "/prompts": (["app.js", "prompts.js", "open-target.js"], ["stage-choice.js"]),

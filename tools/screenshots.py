@@ -20,6 +20,8 @@ PAGES = {"home": "/", "bvc": "/bvc?borger=ukendt", "bvc-moderate": "/bvc?items=f
          "timer": "/timer", "settings": "/settings", "access-log": "/admin/access-log", "search": "/search?q=skala"}
 # What issue 13's contact-log half changed: the next steps after setup, and the prompts before a stage is chosen.
 PAGES.update({"team-start": "/team/start", "prompts-all": "/prompts?stage=alle", "citizens": "/citizens"})
+# Issue 16's makkerscore: the team's disagreements (the /bvc states are in pair_states).
+PAGES.update({"team-makkerscore": "/team/makkerscore"})
 PASSWORD = "demo-adgangskode-123"
 
 
@@ -58,6 +60,8 @@ def seed(req, base):
                             "place": "Banegårdsparken", "worker_ids": [me], "bvc": bvc, "stage": stage,
                             "techniques": ["aabne_spoergsmaal", "spejling"], "note": "Kort snak om dagen.",
                             "followup_step": "Tal om lægebesøg", "followup_date": None})
+            if i >= 3:   # the last two were makkerscores: the partner saw only confusion
+                records[-1]["bvc_partner"] = dict.fromkeys(bvc, 0) | {"forvirring": 1}
     req.post(base + "/api/sync", data={"records": records}, headers={"X-CSRFToken": session["csrf_token"]})
     return records[0]["id"]
 
@@ -95,6 +99,29 @@ def timer_states(ctx, base, out, suffix):
     page.close()
 
 
+def pair_states(ctx, base, out, suffix):
+    """The makkerscore on /bvc: the first score, the partner's turn (the first hidden), both shown."""
+    page = ctx.new_page()
+    page.goto(base + "/bvc")
+    page.evaluate("localStorage.removeItem('gk.bvc')")
+    page.reload()
+    for item in ("Forvirring", "Irritabilitet"):
+        page.get_by_text(item, exact=True).click()
+    page.screenshot(path=f"{out}/pair-solo-{suffix}-0.png")
+    page.get_by_role("button", name="Skjul og giv videre").click()
+    for item in ("Irritabilitet", "Verbale trusler", "Fysiske trusler"):
+        page.get_by_text(item, exact=True).click()
+    page.screenshot(path=f"{out}/pair-partner-{suffix}-0.png")
+    page.get_by_role("button", name="Vis begge").click()
+    page.evaluate("window.scrollTo(0, 0)")
+    tiles(page, f"{out}/pair-both-{suffix}")
+    page.get_by_role("link", name="Gem i kontaktlog").click()
+    page.locator("#log-bvc-toggle").click()
+    page.locator("#log-pair").scroll_into_view_if_needed()
+    page.screenshot(path=f"{out}/pair-log-{suffix}-0.png")
+    page.close()
+
+
 def main(base="http://127.0.0.1:5000", out="screenshots"):
     Path(out).mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -112,6 +139,7 @@ def main(base="http://127.0.0.1:5000", out="screenshots"):
                     tiles(page, f"{out}/{name}-{width}-{scheme}")
                 page.close()
                 timer_states(ctx, base, out, f"{width}-{scheme}")
+                pair_states(ctx, base, out, f"{width}-{scheme}")
                 ctx.close()
         browser.close()
 

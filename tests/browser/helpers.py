@@ -3,6 +3,7 @@
 choose the PIN, fill in and save a contact, go offline, and read what reached
 the server's SQLite file. Fixtures (which open and close browsers and
 servers) are in conftest.py."""
+import json
 import sqlite3
 import time
 from datetime import timedelta
@@ -125,6 +126,20 @@ def poll(page, check, message, timeout=30.0):
             return
         page.wait_for_timeout(50)
     raise AssertionError(message)
+
+
+# --- the BVC score on the phone ------------------------------------------------------------
+
+
+def kept_score(page):
+    """The BVC score kept on the phone for the shift (bvc-score.js), or None."""
+    raw = page.evaluate("localStorage.getItem('gk.bvc')")
+    return raw and json.loads(raw)
+
+
+def ticked_items(page):
+    """The item ids ticked on /bvc now."""
+    return page.evaluate("[...document.querySelectorAll('#bvc input[name=items]:checked')].map(b => b.value)")
 
 
 # --- accessibility ----------------------------------------------------------------------

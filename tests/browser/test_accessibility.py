@@ -50,6 +50,14 @@ def test_nothing_scrolls_sideways_at_320px(narrow_page, server, path):
 
 # --- the pages behind the login -------------------------------------------------
 
+# A makkerscore (issue 16) on the corrected contact: the timeline's pair line and
+# /team/makkerscore's table have something to show.
+PAIR = ({"forvirring": 1, "irritabilitet": 1, "stoejende_adfaerd": 0, "fysiske_trusler": 0, "verbale_trusler": 0,
+         "angreb_paa_ting": 0},
+        {"forvirring": 1, "irritabilitet": 0, "stoejende_adfaerd": 0, "fysiske_trusler": 0, "verbale_trusler": 0,
+         "angreb_paa_ting": 0})
+
+
 @pytest.fixture(scope="module")
 def team_server(tmp_path_factory, pw):
     """A server with a team, one citizen, a corrected contact and an access log to show."""
@@ -63,7 +71,7 @@ def team_server(tmp_path_factory, pw):
                "worker_ids": [session["user"]["id"]], "stage": "contemplation", "note": "Kort snak."}
         resp = http.post("/api/sync", headers={"X-CSRFToken": session["csrf_token"]}, data={"records": [
             {"kind": "citizen", "id": cid, "alias": "K.K.", "description": "Grøn jakke", "places": "Banegårdsparken"},
-            enc, dict(enc, id=str(uuid.uuid4()), amends=first, stage="action")]})
+            enc, dict(enc, id=str(uuid.uuid4()), amends=first, stage="action", bvc=PAIR[0], bvc_partner=PAIR[1])]})
         assert [r["status"] for r in resp.json()["results"]] == ["stored"] * 3
         s.citizen_id = cid
         s.lost_device = hand_in_from_a_lost_phone(pw, http, s.url)
@@ -100,7 +108,8 @@ def hand_in_from_a_lost_phone(pw, admin, base):
 
 @pytest.mark.parametrize("path", ["/citizens", "/citizens/{cid}", "/citizens/{cid}/edit", "/citizens/{cid}/edit#fejl",
                                   "/team", "/team#aftaler-fejl", "/team#tilfoej-fejl", "/team/start",
-                                  "/admin/access-log", "/admin/access-log?citizen={cid}", "/team/quarantine/{lost}"])
+                                  "/admin/access-log", "/admin/access-log?citizen={cid}", "/team/quarantine/{lost}",
+                                  "/team/makkerscore"])
 def test_pages_behind_the_login_pass_axe_targets_and_320px(narrow_page, team_server, axe_source, path):
     page = narrow_page
     page.context.add_cookies(team_server.cookies)
@@ -134,13 +143,14 @@ def test_the_contact_form_logged_in_passes_axe_targets_and_320px(narrow_page, te
     risk items and every fold open, the PIN offer beside the picker."""
     page = narrow_page
     page.context.add_cookies(team_server.cookies)
-    page.goto(team_server.url + "/log?items=forvirring&borger=ukendt")
+    page.goto(team_server.url + "/log?items=forvirring&items=irritabilitet&borger=ukendt&partner=forvirring")
     wait_until(page, FORM_READY)
     assert page.locator("#vault-status").is_visible()
     page.get_by_role("button", name="Ny borger").click()
     page.get_by_label("Alias", exact=True).fill("K.K.")
     page.locator("#alias-known .note").wait_for()
     page.locator("#log-bvc-toggle").click()
+    assert page.locator("#log-pair").is_visible()              # a makkerscore carried from /bvc
     page.get_by_role("button", name="Gem kontakt").click()     # a second citizen's problems: none; saved
     page.locator("#log-done").wait_for()
     page.get_by_role("button", name="Gem kontakt").click()     # nothing chosen: the error box

@@ -3,29 +3,19 @@ bar, a reload and a browser restart with no network, shown with its age, cleared
 and by the team's keeping time; carried through "Gem i kontaktlog" and a login into the contact
 form; "Ny BVC" on a citizen's page starts a score for that citizen. Only the citizen's id is kept
 in clear, never the alias."""
-import json
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (FORM_READY, Db, first_page, freeze, log_in, logged_in_profile, offline_phone,
-                                   outbox, save_contact, wait_for_rows, wait_until)
+from tests.browser.helpers import (FORM_READY, Db, first_page, freeze, kept_score, log_in, logged_in_profile,
+                                   offline_phone, outbox, save_contact, ticked_items, wait_for_rows, wait_until)
 from tests.live import set_up_team
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=ZONE)
 HIGH = ("Forvirring", "Irritabilitet", "Fysiske trusler")
-
-
-def kept(page):
-    raw = page.evaluate("localStorage.getItem('gk.bvc')")
-    return raw and json.loads(raw)
-
-
-def ticked(page):
-    return page.evaluate("[...document.querySelectorAll('#bvc input[name=items]:checked')].map(b => b.value)")
 
 
 def tab(page, name):
@@ -47,14 +37,14 @@ def test_the_score_survives_the_tab_bar_a_reload_and_a_restart_offline_until_nul
     expect(page).to_have_url(re.compile("/stages$"))
     tab(page, "BVC")
     expect(bar).to_have_text(re.compile(r"3/6\s*Høj risiko"))
-    assert ticked(page) == ["forvirring", "irritabilitet", "fysiske_trusler"]
+    assert ticked_items(page) == ["forvirring", "irritabilitet", "fysiske_trusler"]
     expect(page.locator("#risk-card")).to_be_visible()
 
     page.clock.run_for("04:00")
     page.reload()
     expect(page.locator("#bvc-age")).to_have_text("Scoret for 4 min siden (kl. 10.00).")
     expect(bar).to_contain_text("3/6")
-    score = kept(page)
+    score = kept_score(page)
     assert score["items"] == ["forvirring", "irritabilitet", "fysiske_trusler"] and score["citizen"] is None
     assert score["expires_at"] - score["scored_at"] == 2 * 3600 * 1000      # the team rule's default
     ctx.close()
@@ -70,9 +60,9 @@ def test_the_score_survives_the_tab_bar_a_reload_and_a_restart_offline_until_nul
     page.get_by_role("button", name="Nulstil til næste kontakt").click()
     expect(page.locator("#bvc-result")).to_have_text(re.compile(r"0/6\s*Lille risiko"))
     expect(page.locator("#bvc-age")).to_have_text("Afkryds = observeret (1).")
-    assert kept(page) is None
+    assert kept_score(page) is None
     page.reload()
-    assert ticked(page) == []
+    assert ticked_items(page) == []
 
 
 def test_the_score_expires_after_the_teams_keeping_time(new_context, server):
@@ -82,23 +72,23 @@ def test_the_score_expires_after_the_teams_keeping_time(new_context, server):
     page.get_by_text("Forvirring", exact=True).click()
     page.clock.run_for("01:59:00")
     page.reload()
-    assert ticked(page) == ["forvirring"]
+    assert ticked_items(page) == ["forvirring"]
     page.clock.run_for("01:01")                       # two hours and a minute: gone
     page.reload()
-    assert ticked(page) == [] and kept(page) is None
+    assert ticked_items(page) == [] and kept_score(page) is None
     expect(page.locator("#bvc-result")).to_contain_text("0/6")
 
     # A team that keeps a score 30 minutes (its rules as the phone caches them).
     page.evaluate("""localStorage.setItem('gk.team-rules', JSON.stringify({team: {id: 1, name: 'Team Nord'},
         updated_at: null, fetched_at: Date.now(), rules: {score_keep: {value: 30, default: false}}}))""")
     page.get_by_text("Irritabilitet", exact=True).click()
-    assert kept(page)["expires_at"] - kept(page)["scored_at"] == 30 * 60 * 1000
+    assert kept_score(page)["expires_at"] - kept_score(page)["scored_at"] == 30 * 60 * 1000
     page.clock.run_for("29:00")
     page.reload()
-    assert ticked(page) == ["irritabilitet"]
+    assert ticked_items(page) == ["irritabilitet"]
     page.clock.run_for("01:01")
     page.reload()
-    assert ticked(page) == []
+    assert ticked_items(page) == []
 
 
 def test_gem_i_kontaktlog_carries_the_score_through_the_login_into_the_form_once(pw, new_context, own_server):
@@ -148,7 +138,7 @@ def test_ny_bvc_on_a_citizens_page_carries_the_citizen_and_keeps_no_alias(launch
     expect(page.get_by_label("Kendt", exact=True)).to_be_checked()
     expect(page.get_by_label("Hvilken borger?")).to_have_value(cid)
     page.get_by_text("Irritabilitet", exact=True).click()
-    score = kept(page)
+    score = kept_score(page)
     assert score["citizen"] == cid and score["known"] == "kendt" and score["items"] == ["irritabilitet"]
     assert "K.K." not in page.evaluate("localStorage.getItem('gk.bvc')")
 

@@ -5,6 +5,9 @@
 // with its age, /timer takes its band as the default length, and the contact
 // form is handed it (carryScoreToForm). It goes on "Nulstil", or when the
 // team's keeping time (the team rule score_keep) has passed since scoring.
+// A makkerscore (pair-score.js) keeps both scores in `pair`; `items` is then
+// the pair's result, the higher of the two, so every reader of the score
+// (/timer, the contact form) takes the pair's band without knowing of pairs.
 //
 // localStorage, like the timer: synchronous, so /bvc shows the score in its
 // first paint, and readable by every page without IndexedDB or a login.
@@ -20,7 +23,9 @@ function write(value) {
 }
 
 // {items: [id], known: "kendt" | "ukendt" | null, citizen: uuid | null,
-//  scored_at, expires_at (ms), handed_over, logged} or null.
+//  scored_at, expires_at (ms), handed_over, logged, pair} or null; pair is
+// null, or {first: [id], second: null} while the partner scores, or
+// {first: [id], second: [id]} once both are shown.
 export function loadScore(now = Date.now()) {
   let s;
   try { s = JSON.parse(localStorage.getItem(KEY)); } catch { return null; }
@@ -36,22 +41,46 @@ export function loadScore(now = Date.now()) {
     known: s.known === "kendt" || s.known === "ukendt" ? s.known : null,
     citizen: typeof s.citizen === "string" && UUID.test(s.citizen) ? s.citizen : null,
     scored_at: s.scored_at, expires_at: s.expires_at,
-    handed_over: s.handed_over === true, logged: s.logged === true,
+    handed_over: s.handed_over === true, logged: s.logged === true, pair: readPair(s.pair),
   };
 }
 
+const ids = (list) => Array.isArray(list) && list.every((i) => typeof i === "string");
+function readPair(pair) {
+  if (!pair || !ids(pair.first) || !(pair.second === null || ids(pair.second))) return null;
+  return { first: [...pair.first], second: pair.second && [...pair.second] };
+}
+
+// The pair's result and the other score: the higher is the result (the
+// first on a tie), null until both have scored.
+export function pairParts(pair) {
+  if (!pair || !pair.second) return null;
+  const firstWins = pair.first.length >= pair.second.length;
+  return { result: firstWins ? pair.first : pair.second, other: firstWins ? pair.second : pair.first };
+}
+
 // Every change on /bvc is a new score: its time is now, and it is kept for
-// the team's time (or the default the page was built with) from now.
-export function saveScore({ items, known = null, citizen = null }, defaultKeepMinutes, now = Date.now()) {
+// the team's time (or the default the page was built with) from now. A pair
+// score in progress stays unless `pair` is given (null: a score of one).
+export function saveScore({ items, known = null, citizen = null, pair }, defaultKeepMinutes, now = Date.now()) {
   const keep = teamRuleValue("score_keep") || defaultKeepMinutes;
+  if (pair === undefined) pair = (loadScore(now) || { pair: null }).pair;
   const score = { items: [...items], known, citizen: citizen && UUID.test(citizen) ? citizen : null,
-                  scored_at: now, expires_at: now + keep * 60000, handed_over: false, logged: false };
+                  scored_at: now, expires_at: now + keep * 60000, handed_over: false, logged: false,
+                  pair: readPair(pair) };
   write(score);
   return score;
 }
 
 export function clearScore() {
   write(null);
+}
+
+// The makkerscore's steps (pair-score.js): the kept score, or a new one of
+// nothing ticked, with this pair; /bvc's next save keeps it.
+export function keepPair(pair, defaultKeepMinutes, now = Date.now()) {
+  const s = loadScore(now) || saveScore({ items: [], pair: null }, defaultKeepMinutes, now);
+  write({ ...s, pair: readPair(pair) });
 }
 
 function mark(changes) {
@@ -77,6 +106,8 @@ export function carryScoreToForm() {
   const s = loadScore();
   if (!s || !s.handed_over || s.logged) return false;
   for (const id of s.items) params.append("items", id);
+  const parts = pairParts(s.pair);
+  if (parts) params.set("partner", parts.other.join(" "));
   params.set("borger", s.known || "ukendt");
   if (s.citizen && s.known === "kendt" && !params.has("citizen")) params.set("citizen", s.citizen);
   history.replaceState(history.state, "", `${location.pathname}?${params}${location.hash}`);

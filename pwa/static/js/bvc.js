@@ -4,7 +4,7 @@
 // loses nothing. The bands and their cut-offs come from the content file,
 // which the server renders into data-bands: they are never restated here.
 // The contact form (contact-form.js) and the timer take their band from here too.
-import { clearScore, handOver, loadScore, saveScore, scoreAge } from "./bvc-score.js";
+import { clearScore, handOver, loadScore, pairParts, saveScore, scoreAge } from "./bvc-score.js";
 
 // The band for a total, given the bands from the content file.
 export function bandFor(bands, total) {
@@ -78,6 +78,9 @@ if (form) {
     for (const id of items) q.append("items", id);
     q.set("borger", who() || "ukendt");
     if (who() === "kendt" && citizenId) q.set("citizen", citizenId);
+    // A makkerscore: the items are the pair's result; the other score goes along.
+    const parts = pairParts(score && score.pair);
+    if (parts) q.set("partner", parts.other.join(" "));
     logLink.href = `/log?${q}`;
   }
   logLink.addEventListener("click", () => handOver());
@@ -109,8 +112,10 @@ if (form) {
   }
 
   // What the worker does is kept at once; what the page does by itself is not.
-  function keep() {
-    score = saveScore({ items: ticked(), known: who(), citizen: who() === "kendt" ? citizenId : null }, keepMinutes);
+  // A makkerscore under way stays (pair-score.js), unless `pair` says otherwise.
+  function keep(pair) {
+    score = saveScore({ items: ticked(), known: who(), citizen: who() === "kendt" ? citizenId : null, pair },
+                      keepMinutes);
   }
 
   function apply({ items, known: borger, citizen }) {
@@ -153,7 +158,7 @@ if (form) {
   const params = new URLSearchParams(location.search);
   if (params.has("items") || params.has("borger") || params.has("citizen")) {
     apply({ items: params.getAll("items"), known: params.get("borger"), citizen: params.get("citizen") });
-    keep();
+    keep(null);   // a new score of one
     history.replaceState(history.state, "", location.pathname + location.hash);
   } else {
     score = loadScore();

@@ -7,7 +7,7 @@
 import { device } from "./phone-data.js";
 import { bandFor } from "./bvc.js";
 import { contactLists } from "./contact-lists.js";
-import { contactView } from "./contact-view.js";
+import { contactView, partnerItems } from "./contact-view.js";
 import { localInput } from "./dates.js";
 import { clearErrors, clearFixed } from "./form-errors.js";
 import { limit, looksLikeCpr, RULES } from "./rules.js";
@@ -16,11 +16,24 @@ import { recentStage } from "./stage-choice.js";
 const CPR_MESSAGE = "Ligner et CPR-nummer. Skriv aldrig CPR-nummer eller fulde navn – kun alias eller initialer.";
 
 // The score the BVC page hands over: today the items in the link "Gem i
-// kontaktlog" carries (?items=…&borger=…&citizen=…), which also survive the
-// login in between (the login's ?next= keeps them).
+// kontaktlog" carries (?items=…&borger=…&citizen=…, and with a makkerscore
+// &partner=the other score's ids), which also survive the login in between
+// (the login's ?next= keeps them).
 function carriedScore(params) {
   if (!params.has("items") && !params.has("borger")) return null;
-  return { items: params.getAll("items"), who: params.get("borger"), citizen: params.get("citizen") };
+  const partner = params.has("partner") ? params.get("partner").split(" ").filter(Boolean) : null;
+  return { items: params.getAll("items"), who: params.get("borger"), citizen: params.get("citizen"), partner };
+}
+
+// A makkerscore as the server takes it: the higher score is the pair's result
+// (bvc), the other beside it (bvc_partner), whichever of them is ticked here.
+function pairRecord(items, partner) {
+  const mine = Object.fromEntries(items.map((b) => [b.value, b.checked ? 1 : 0]));
+  const total = (score) => Object.values(score).reduce((a, b) => a + b, 0);
+  if (!partner) return { bvc: mine, bvc_partner: undefined, total: total(mine) };
+  const other = Object.fromEntries(items.map((b) => [b.value, partner.includes(b.value) ? 1 : 0]));
+  const [high, low] = total(other) > total(mine) ? [other, mine] : [mine, other];
+  return { bvc: high, bvc_partner: low, total: total(high) };
 }
 
 export function contactForm(form) {
@@ -92,14 +105,15 @@ export function contactForm(form) {
 
     let bvc = null;
     let total = null;
+    let partner;
     if (form.elements.bvc_done.value === "ja") {
-      bvc = Object.fromEntries(items.map((b) => [b.value, b.checked ? 1 : 0]));
-      total = items.filter((b) => b.checked).length;
+      ({ bvc, bvc_partner: partner, total } = pairRecord(items, partnerItems(form)));
     }
     const encounter = {
       kind: "encounter", id: ids.encounter, citizen_id: citizenId,
       occurred_at: when && !Number.isNaN(when.getTime()) ? when.toISOString() : null,
-      place, worker_ids: w2 ? [w1, w2] : [w1], bvc, bvc_total: total, stage: el.stage.value || null,
+      place, worker_ids: w2 ? [w1, w2] : [w1], bvc, bvc_total: total, ...(partner ? { bvc_partner: partner } : {}),
+      stage: el.stage.value || null,
       techniques: [...form.querySelectorAll('input[name="techniques"]:checked')].map((b) => b.value),
       note, followup_step: text(el.followupStep), followup_date: el.followupDate.value || null,
       created_at: new Date().toISOString(),
@@ -116,6 +130,7 @@ export function contactForm(form) {
   function reset() {
     const pair = [el.worker1.value, el.worker2.value];
     form.reset();
+    form.elements.bvc_partner.value = "";   // a hidden field keeps its value through a reset
     clearErrors(form, el.errors);
     // The pair usually stays the same all shift; everything else starts over.
     el.worker1.value = pair[0];
@@ -187,6 +202,7 @@ export function contactForm(form) {
       form.querySelector('input[name="bvc_done"][value="ja"]').checked = true;
       const chosen = new Set(score.items);
       for (const b of items) b.checked = chosen.has(b.value);
+      form.elements.bvc_partner.value = score.partner ? JSON.stringify(score.partner) : "";
       if (score.who === "ukendt" && !lists.wanted()) el.citizen.value = "ukendt";
     }
     const stage = params.get("stage");

@@ -7,6 +7,14 @@ import { showLastBand } from "./citizen-info.js";
 import { clock } from "./dates.js";
 import { limit } from "./rules.js";
 
+// The makkerscore's other score carried from /bvc (the hidden field), as item ids; null if none.
+export function partnerItems(form) {
+  try {
+    const list = JSON.parse(form.elements.bvc_partner.value || "null");
+    return Array.isArray(list) ? list.filter((i) => typeof i === "string") : null;
+  } catch { return null; }
+}
+
 // citizens(): the team's list as the pickers have it; session(): who is logged in.
 export function contactView(form, { citizens, session }) {
   const $ = (id) => document.getElementById(id);
@@ -34,7 +42,10 @@ export function contactView(form, { citizens, session }) {
 
   function showBvc() {
     const done = form.elements.bvc_done.value === "ja";
-    const total = items.filter((b) => b.checked).length;
+    const partner = partnerItems(form);
+    // With a makkerscore the pair's result is the higher of the two scores.
+    const total = Math.max(items.filter((b) => b.checked).length, partner ? partner.length : 0);
+    showPair(done && partner);
     const band = done ? bandFor(bands, total) : null;
     el.bvcToggle.className = `result band-${band ? band.id : "none"}`;
     el.bvcResult.querySelector("[data-score]").hidden = !done;
@@ -52,6 +63,15 @@ export function contactView(form, { citizens, session }) {
       label.append(more);
     }
     el.bvcMore.textContent = el.bvc.hidden ? (done ? "Ret" : "Vurdér") : "Luk";
+  }
+
+  function showPair(partner) {
+    const note = $("log-pair");
+    note.hidden = !partner;
+    if (!partner) return;
+    const names = items.filter((b) => partner.includes(b.value)).map((b) => b.closest("label").textContent.trim());
+    note.textContent = `Makkerscore: den anden score var ${partner.length}/${items.length}` +
+      `${names.length ? ` (${names.join(", ")})` : ""}. Den højeste af de to gælder, og begge gemmes.`;
   }
 
   function showPlace() {
