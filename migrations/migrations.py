@@ -396,3 +396,27 @@ def m0016_checkin_restarts_the_interval(db):
     db.execute("DROP TABLE checkin_events")
     db.execute("ALTER TABLE checkin_events_new RENAME TO checkin_events")
     db.execute("CREATE INDEX checkin_events_timer ON checkin_events (timer_id)")
+
+
+@migrations(name="0021_places_mapping")
+def m0021_places_mapping(db):
+    # The team's place list becomes its geographic mapping (issue 18, the
+    # manual's appendix 2B): the rows the team page made keep their ids and
+    # names (the contact log's picker and encounters.place refer to the name)
+    # and gain what the mapping asks of a place. Notes are about the place,
+    # never a citizen. `times` is a JSON list of slots ("man-aften",
+    # "maaned-start"); `partners` a JSON list of {organisation, contact,
+    # phone}; `visit_days` the team's plan (visit at least every n days),
+    # NULL when the place has none.
+    for column in (
+            "area TEXT NOT NULL DEFAULT ''",
+            "kind TEXT NOT NULL DEFAULT 'andet' CHECK (kind IN ('park', 'plads', 'vaerested', 'forsorgshjem',"
+            " 'stofindtagelsesrum', 'hjem', 'andet'))",
+            "times TEXT NOT NULL DEFAULT '[]'",
+            "by_appointment INTEGER NOT NULL DEFAULT 0 CHECK (by_appointment IN (0, 1))",
+            "partners TEXT NOT NULL DEFAULT '[]'",
+            "access_notes TEXT NOT NULL DEFAULT ''",
+            "safety_notes TEXT NOT NULL DEFAULT ''",
+            "visit_days INTEGER CHECK (visit_days BETWEEN 1 AND 365)",
+            "updated_at TEXT"):
+        db.execute(f"ALTER TABLE places ADD COLUMN {column}")

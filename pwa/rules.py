@@ -31,7 +31,16 @@ LIMITS = {
     "code_word": 60, "way_out": 300, "sms_rule": 300,
     # The citizen search, and the search of the field kit's content.
     "q": 40, "search_q": 80,
+    # A place in the team's mapping (places.py): never a citizen's name. Its
+    # area, its notes, and each partner working there.
+    "area": 60, "access_notes": 500, "safety_notes": 500,
+    "partner_organisation": 80, "partner_contact": 80, "partner_phone": 20,
 }
+# Partners named on one place, and the longest plan ("visit at least every n days").
+MAX_PARTNERS = 3
+MAX_VISIT_DAYS = 365
+# A partner's phone: digits, spaces, a leading "+" (+45 12 34 56 78).
+PHONE = r"^\+?[0-9 ]+$"
 MIN_USERNAME = 2
 MIN_PASSWORD = 12
 # Usernames: Danish names have æ, ø and å ("søren"), so Latin letters with
