@@ -243,3 +243,32 @@ def test_due_by_the_plan(seeded):
     kirken = place_queries.get_place(db, 1, place_id(seeded, "Kirken"))
     html = seeded.client.get(f"/places/{kirken['id']}").get_data(as_text=True)
     assert "Skal besøges nu" in html
+
+
+# --- the phone's copy: /api/session -------------------------------------------------
+
+def test_the_session_carries_each_places_notes_and_partners_for_the_door(logged_in):
+    from tests.helpers import assert_matches_spec
+    assert add_place(logged_in, **PARK, by_appointment="y", visit_days="7").status_code == 302
+    resp = logged_in.client.get("/api/session")
+    assert_matches_spec(resp, "/api/session")
+    [place] = resp.json["place_details"]
+    assert place == {"id": place_id(logged_in, "Banegårdsparken"), "name": "Banegårdsparken", "area": "Centrum",
+                     "kind": "park", "kind_name": "Park", "by_appointment": True,
+                     "times": ["man-aften", "maaned-start"], "times_text": "Man aften · først på måneden",
+                     "safety_notes": "To udgange. Hunde.", "access_notes": "Indgang fra Søgade",
+                     "partners": [{"organisation": "Kirkens Korshær", "contact": "Lise",
+                                   "phone": "+45 12 34 56 78"}], "visit_days": 7}
+    assert "no-store" in resp.headers["Cache-Control"]
+
+
+def test_the_session_gives_no_places_to_the_logged_out_or_another_team(logged_in):
+    from tests.helpers import assert_matches_spec
+    assert add_place(logged_in, **PARK).status_code == 302
+    logged_in.other_team()
+    ole = logged_in.app.test_client()
+    logged_in.login("ole", client=ole)
+    assert logged_in.session(ole)["place_details"] == []
+    anonymous = logged_in.app.test_client().get("/api/session")
+    assert_matches_spec(anonymous, "/api/session")
+    assert anonymous.json["place_details"] == []

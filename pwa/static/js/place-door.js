@@ -1,0 +1,84 @@
+// Safety at the door: on /bvc and /timer the worker picks the place they are
+// about to enter and sees what the team knows about it — "kun efter aftale",
+// its safety and access notes, the partners there with a tap-to-call number.
+// All from the session the phone cached at its last login (session.js), so it
+// works with no signal; it waits for the first paint, so it never delays the
+// BVC or the timer. On /timer a chosen place also fills the timer's "Sted".
+const box = document.getElementById("place-door");
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+
+export function describe(place) {
+  const out = [];
+  if (place.by_appointment) out.push(el("p", "Kun efter aftale / når vi er kaldt.", "note note-warn door-appointment"));
+  if (place.safety_notes) {
+    const p = el("p", null, "note note-warn door-safety");
+    p.append(el("strong", "Sikkerhed: "), place.safety_notes);
+    out.push(p);
+  }
+  if (place.access_notes) {
+    const p = el("p", null, "door-access");
+    p.append(el("strong", "Adgang: "), place.access_notes);
+    out.push(p);
+  }
+  if (place.times_text) out.push(el("p", `Gode tider: ${place.times_text}`, "small"));
+  if (place.partners && place.partners.length) {
+    out.push(el("p", "Samarbejdspartnere:", "door-partners-head"));
+    const list = el("ul", null, "partners door-partners");
+    for (const partner of place.partners) {
+      const li = el("li", [partner.organisation, partner.contact].filter(Boolean).join(" – "));
+      if (partner.phone) {
+        const a = el("a", partner.phone);
+        a.href = `tel:${partner.phone.replace(/\s/g, "")}`;
+        li.append(li.textContent ? ", " : "", a);
+      }
+      list.append(li);
+    }
+    out.push(list);
+  }
+  if (!out.length) out.push(el("p", "Teamet har ingen noter om stedet.", "small"));
+  return out;
+}
+
+async function start() {
+  const { changes, session } = await import("./phone-data.js");
+  const select = document.getElementById("door-place");
+  const info = document.getElementById("door-info");
+  const timerPlace = document.getElementById("t-place");
+  let places = [];
+
+  function show() {
+    const place = places.find((p) => String(p.id) === select.value);
+    info.replaceChildren(...(place ? describe(place) : []));
+    if (place && timerPlace && (!timerPlace.value || timerPlace.dataset.fromDoor === "1")) {
+      timerPlace.value = place.name;
+      timerPlace.dataset.fromDoor = "1";
+    }
+  }
+
+  async function load() {
+    const cached = await session.cached();
+    places = (cached && cached.place_details) || [];
+    const chosen = select.value;
+    const first = select.options[0];
+    select.replaceChildren(first, ...places.map((p) => new Option(p.area ? `${p.name} (${p.area})` : p.name, p.id)));
+    if (places.some((p) => String(p.id) === chosen)) select.value = chosen;
+    box.hidden = places.length === 0;
+    show();
+  }
+
+  select.addEventListener("change", show);
+  if (timerPlace) timerPlace.addEventListener("input", () => { delete timerPlace.dataset.fromDoor; });
+  changes.events.addEventListener("change", () => load().catch(() => {}));
+  await load();
+}
+
+if (box) {
+  Promise.resolve(self.gk && self.gk.afterFirstPaint).then(start)
+    .catch((err) => console.warn("No places at the door:", err));
+}
