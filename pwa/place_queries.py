@@ -1,7 +1,8 @@
 """What the team's log says about its places, always scoped to one team.
 
 A visit is a contact logged at a place (encounters.place holds the place's
-name, as the contact log's picker writes it).
+name, as the contact log's picker writes it) or a stop ticked off on a round
+(once per round and place, however many phones ticked it).
 Counts only: which citizen was met where is never shown here, and the bands
 are tallies. Times are read in the team's time zone (dates.py's TIME_ZONE),
 so a contact at 23:30 Danish time counts on its Danish day and part of day.
@@ -27,7 +28,7 @@ def get_place(db, team_id, place_id):
 def visits(db, team_id, since=None, place=None):
     """(place name, occurred_at, band or None, kind) of every visit, oldest first.
 
-    `kind` is "contact" for a logged contact (the one kind so far).
+    `kind` is "contact" for a logged contact and "round" for a round's stop.
     """
     params = [team_id]
     sql = ("SELECT place, occurred_at, bvc_band AS band, 'contact' AS kind FROM encounters"
@@ -38,7 +39,17 @@ def visits(db, team_id, since=None, place=None):
     if place is not None:
         sql += " AND place = ?"
         params.append(place)
-    return db.execute(sql + " ORDER BY 2", params).fetchall()
+    ticks = ("SELECT place_name AS place, min(done_at) AS occurred_at, NULL AS band, 'round' AS kind"
+             " FROM round_ticks WHERE team_id = ?")
+    params.append(team_id)
+    if place is not None:
+        ticks += " AND place_name = ?"
+        params.append(place)
+    ticks += " GROUP BY round_id, place_id"
+    if since:
+        ticks += " HAVING min(done_at) >= ?"
+        params.append(since)
+    return db.execute(f"{sql} UNION ALL {ticks} ORDER BY 2", params).fetchall()
 
 
 def _local(iso, zone):

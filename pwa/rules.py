@@ -38,6 +38,8 @@ LIMITS = {
 }
 # Partners named on one place, and the longest plan ("visit at least every n days").
 MAX_PARTNERS = 3
+# Places on one day's round.
+MAX_ROUND_STOPS = 30
 MAX_VISIT_DAYS = 365
 # A partner's phone: digits, spaces, a leading "+" (+45 12 34 56 78).
 PHONE = r"^\+?[0-9 ]+$"

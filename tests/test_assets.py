@@ -18,7 +18,8 @@ SCORE = ["bvc.js", "bvc-score.js"]
 # preloaded: sync-status.js, lock.js, the timer chip and the BVC page's citizen list).
 PAGES = {
     "/": (["app.js"], []),
-    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js", "place-door.js"], ["bvc-score.js", *TIMER, "timer-sms.js"]),
+    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js", "place-door.js"],
+             ["bvc-score.js", *TIMER, "timer-sms.js", "place-info.js"]),
     "/stages": (["app.js", "stages.js", "open-target.js"], ["stage-choice.js"]),
     "/prompts": (["app.js", "prompts.js", "open-target.js"], ["stage-choice.js"]),
     "/manual": (["app.js", "open-target.js"], []),
@@ -29,7 +30,9 @@ PAGES = {
              ["phone-data.js", *DATA, "contact-form.js", "contact-view.js", "contact-lists.js", "corrections.js",
               "outbox-list.js", "form-errors.js", "dates.js", *SCORE, "citizen-info.js", "lock.js", "timer-core.js",
               "team-rules.js", "rules.js", "stage-choice.js", "draft.js", "alias-check.js", "dom.js"]),
-    "/timer": (["app.js", "timer.js", "place-door.js"], [*TIMER, *SCORE, "timer-form.js", "timer-sms.js", "timer-sync.js"]),
+    "/timer": (["app.js", "timer.js", "place-door.js"],
+               [*TIMER, *SCORE, "timer-form.js", "timer-sms.js", "timer-sync.js", "place-info.js"]),
+    "/round": (["app.js", "round.js"], ["phone-data.js", *DATA, "place-info.js"]),
     "/settings": (["app.js", "settings.js"], TIMER),
     "/login": (["app.js", "login.js"], ["device.js"]),
     "/citizens": (["app.js"], []),
