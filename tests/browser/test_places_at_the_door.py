@@ -4,22 +4,8 @@ notes and partners from the phone's cached session; the contact reaches the
 server with the place's name once the signal is back."""
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Db, go_offline, logged_in_profile, open_log, poll, save_contact, wait_until
-
-
-def add_place_by_form(page, base):
-    page.goto(base + "/places/new")
-    page.get_by_label("Stedets navn").fill("Banegårdsparken")
-    page.get_by_label("Område").fill("Centrum")
-    page.get_by_label("Slags sted").select_option("park")
-    page.get_by_label("Mandag aften").check()
-    page.get_by_label("Kun efter aftale / når vi er kaldt").check()
-    page.get_by_label("Sikkerhed på stedet").fill("To udgange. Hunde. Handel efter kl. 20.")
-    page.locator("#partners-0-organisation").fill("Kirkens Korshær")
-    page.locator("#partners-0-contact").fill("Lise")
-    page.locator("#partners-0-phone").fill("+45 12 34 56 78")
-    page.get_by_role("button", name="Gem stedet").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Banegårdsparken")
+from tests.browser.helpers import (Db, add_place_by_form, go_offline, logged_in_profile, open_log, poll, save_contact,
+                                   wait_until)
 
 
 def test_a_place_is_picked_in_the_log_and_shown_at_the_door_with_no_signal(launch, own_server, tmp_path):
