@@ -193,7 +193,13 @@ async function fetchTeamRounds() {
 
 async function show() {
   const cached = await session.cached();
-  places = (cached && cached.place_details) || [];
+  const fresh = (cached && cached.place_details) || [];
+  // The session may arrive after the page (the first visit after a login):
+  // the picker follows the team's places whenever they change.
+  const changed = JSON.stringify(fresh) !== JSON.stringify(places);
+  places = fresh;
+  chosen = chosen.filter((id) => places.some((p) => p.id === id));
+  if (changed) renderNew();
   me = cached && cached.user ? cached.user.name : null;
   $("round-login").hidden = Boolean(cached && cached.user);
   $("round-new").hidden = !(cached && cached.user && places.length);
@@ -212,7 +218,6 @@ async function start() {
     $("round-error").hidden = false;
   }));
   await show();
-  renderNew();
   changes.events.addEventListener("change", () => show().catch(() => {}));
   const fromTeam = () => fetchTeamRounds().then(show).catch(() => { /* no signal after all: the phone's copy stands */ });
   addEventListener("online", fromTeam);
