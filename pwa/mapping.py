@@ -5,7 +5,7 @@ appendix 2B (areas and their times, places, partners) with the template's
 columns, for the yearly review and for a new colleague. /places/coverage
 shows a week or a month of visits per area (coverage.py).
 """
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
@@ -29,7 +29,7 @@ def document():
         areas.setdefault(p["area"] or "Uden område", []).append(p)
     partners = [(p, partner) for p in places for partner in p["partners"]]
     return render_template("mapping.html", words=content()["mapping"], areas=areas, places=places,
-                           partners=partners, today=local_date(datetime.now().astimezone().isoformat()))
+                           partners=partners, today=local_date(datetime.now(timezone.utc).isoformat()))
 
 
 @bp.get("/coverage")

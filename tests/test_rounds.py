@@ -152,7 +152,7 @@ def test_two_phones_ticking_one_stop_make_one_visit(three):
     second = new_tick(rnd["id"], ids[0], done_at="2026-11-17T09:05:00Z")
     assert statuses(actions.sync([rnd, first, second])) == [("stored", None)] * 3
     html = actions.client.get("/places/coverage?periode=uge&fra=2026-11-17").get_data(as_text=True)
-    assert '<tr data-place="Banegårdsparken"><th scope="row">Banegårdsparken</th><td data-visits="1">' in html
+    assert '<li data-place="Banegårdsparken"><strong>Banegårdsparken</strong>: <span data-visits="1">' in html
     [got] = actions.client.get("/api/rounds?day=2026-11-17").json["rounds"]
     assert got["stops"][0]["done_at"] == "2026-11-17T09:00:00Z"
 

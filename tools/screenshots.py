@@ -20,6 +20,9 @@ PAGES = {"home": "/", "bvc": "/bvc?borger=ukendt", "bvc-moderate": "/bvc?items=f
          "timer": "/timer", "settings": "/settings", "access-log": "/admin/access-log", "search": "/search?q=skala"}
 # What issue 13's contact-log half changed: the next steps after setup, and the prompts before a stage is chosen.
 PAGES.update({"team-start": "/team/start", "prompts-all": "/prompts?stage=alle", "citizens": "/citizens"})
+# The team's places (issue 18): the list, a place, its form, the printable mapping, coverage, today's round.
+PAGES.update({"places": "/places", "place": "/places/1", "place-edit": "/places/1/edit",
+              "mapping": "/places/mapping", "coverage": "/places/coverage", "round": "/round"})
 PASSWORD = "demo-adgangskode-123"
 
 
@@ -59,7 +62,21 @@ def seed(req, base):
                             "techniques": ["aabne_spoergsmaal", "spejling"], "note": "Kort snak om dagen.",
                             "followup_step": "Tal om lægebesøg", "followup_date": None})
     req.post(base + "/api/sync", data={"records": records}, headers={"X-CSRFToken": session["csrf_token"]})
+    seed_places(req, base)
     return records[0]["id"]
+
+
+def seed_places(req, base):
+    for name, area, kind, safety in (("Banegårdsparken", "Centrum", "park", "To udgange. Hunde. Handel efter kl. 20."),
+                                     ("Varmestuen", "Centrum", "vaerested", ""),
+                                     ("Kirkepladsen", "Nord", "plads", "Dårlig belysning om aftenen.")):
+        token = _token(req.get(base + "/places/new").text())
+        req.post(base + "/places/new", form={
+            "csrf_token": token, "name": name, "area": area, "kind": kind, "safety_notes": safety, "visit_days": "7",
+            "times": "man-aften", "access_notes": "Indgang fra Søgade" if kind == "park" else "",
+            "partners-0-organisation": "Kirkens Korshær" if kind == "park" else "",
+            "partners-0-contact": "Lise" if kind == "park" else "",
+            "partners-0-phone": "+45 12 34 56 78" if kind == "park" else ""})
 
 
 def tiles(page, path):

@@ -30,7 +30,7 @@ def test_a_place_is_picked_in_the_log_and_shown_at_the_door_with_no_signal(launc
     expect(info).to_contain_text("Gode tider: Man aften")
 
     page.goto(base + "/timer")
-    page.get_by_label("Et af teamets steder?").select_option(label="Banegårdsparken (Centrum)")
+    page.get_by_label("Fra teamets liste").select_option(label="Banegårdsparken (Centrum)")
     expect(page.locator("#door-info")).to_contain_text("To udgange")
     expect(page.get_by_label("Sted", exact=True)).to_have_value("Banegårdsparken")
 
