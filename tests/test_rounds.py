@@ -165,3 +165,17 @@ def test_the_round_page_is_a_precached_shell(client):
     resp = client.get("/round")
     assert resp.status_code == 200 and "Dagens runde" in resp.get_data(as_text=True)
     assert "/round" in client.get("/sw.js").get_data(as_text=True)
+
+
+def test_rounds_go_with_the_retention_period(three, runner):
+    actions, ids = three
+    old = new_round(ids[:1], day="2020-01-06", created_at="2020-01-06T09:00:00Z")
+    new = new_round(ids[:1])
+    assert statuses(actions.sync([old, new_tick(old["id"], ids[0], done_at="2020-01-06T10:00:00Z"),
+                                  new, new_tick(new["id"], ids[0])])) == [("stored", None)] * 4
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 0, result.output
+    assert "round_ticks: removed 1 " in result.output and "rounds: removed 1 " in result.output
+    db = actions.db()
+    assert [r[0] for r in db.execute("SELECT id FROM rounds")] == [new["id"]]
+    assert db.execute("SELECT count(*) FROM round_ticks").fetchone()[0] == 1

@@ -29,6 +29,7 @@
   async function forget({ loginNeeded = false } = {}) {
     if (loginNeeded) await db().set("kv", "auth_needed", true);
     await db().del("kv", "session");
+    await db().del("kv", "rounds");   // today's round (round.js): the team's places and who ticked them
     note(false);
     if (gk.vault) await gk.vault.wipe();
   }
