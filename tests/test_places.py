@@ -105,8 +105,7 @@ def test_a_worker_reads_but_does_not_edit(logged_in):
         assert bo.get(url).status_code == 200, url
     assert "To udgange" in bo.get("/places/mapping").get_data(as_text=True)
     before = logged_in.snapshot()
-    token = csrf_from(bo.get("/places").get_data(as_text=True) if 'csrf_token' in bo.get("/places").get_data(
-        as_text=True) else bo.get("/team").get_data(as_text=True))
+    token = csrf_from(bo.get("/team").get_data(as_text=True))
     assert bo.get("/places/new").status_code == 403
     assert bo.post(f"/places/{pid}/edit", data=dict(PARK, csrf_token=token, name="Nyt")).status_code == 403
     assert bo.post(f"/places/{pid}/delete", data={"csrf_token": token}).status_code == 403
@@ -272,3 +271,12 @@ def test_the_session_gives_no_places_to_the_logged_out_or_another_team(logged_in
     anonymous = logged_in.app.test_client().get("/api/session")
     assert_matches_spec(anonymous, "/api/session")
     assert anonymous.json["place_details"] == []
+
+
+def test_the_error_summary_links_to_a_partners_field(logged_in):
+    token = csrf_from(logged_in.client.get("/places/new").get_data(as_text=True))
+    resp = logged_in.client.post("/places/new", data=dict(PARK, csrf_token=token, **{"partners-1-phone": "ring"}))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert '<li><a href="#partners-1-phone">Telefon: Kun tal, mellemrum og + forrest.</a></li>' in html
+    assert html.count('<div class="error-box"') == 1

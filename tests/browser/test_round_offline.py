@@ -60,6 +60,11 @@ def test_a_round_made_offline_survives_a_restart_and_arrives_once_for_the_partne
     kinds = page.evaluate("self.gk.outbox.list().then(l => l.map(e => [e.kind, typeof e.sealed.ct]))")
     assert kinds == [["round", "string"], ["round_tick", "string"], ["round_tick", "string"]]
 
+    # The contact log's outbox says what waits, in words.
+    open_log(page, base)
+    expect(page.locator("#outbox")).to_contain_text("Dagens runde")
+    expect(page.locator("#outbox")).to_contain_text("Sted krydset af på runden")
+    page.goto(base + "/round")
     page.reload()
     expect(summary).to_contain_text("2 af 3 besøgt")
     ctx.close()

@@ -134,7 +134,8 @@ function renderOrder() {
   ol.replaceChildren(...chosen.map((id, i) => {
     const p = places.find((x) => x.id === id);
     const li = el("li", null, "round-order-item");
-    li.append(el("span", p.name),
+    // The number is text: a flex item has no list marker.
+    li.append(el("span", `${i + 1}. ${p.name}`),
               button("↑", `Flyt ${p.name} op`, () => move(i, -1)),
               button("↓", `Flyt ${p.name} ned`, () => move(i, 1)));
     return li;
