@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from .place_forms import PARTS, part_of_day
 from .place_queries import due, team_places, visits
 
-BAR_H, BAR_GAP, LABEL_W, WIDTH = 18, 8, 0, 300
+BAR_H, BAR_GAP, WIDTH = 18, 8, 300
 
 
-def period(kind, start, zone_name):
+def period(kind, start):
     """[start, end) of the week (Monday first) or month holding `start`, as local dates."""
     if kind == "uge":
         first = start - timedelta(days=start.weekday())
@@ -30,7 +30,7 @@ def coverage(db, team_id, kind, start, zone_name, now=None):
     """The figures for one period: per area its places with visits and parts of
     the day, the areas and places not visited, and every place past its plan now."""
     zone = ZoneInfo(zone_name)
-    first, end = period(kind, start, zone_name)
+    first, end = period(kind, start)
     lo, hi = _utc(first, zone), _utc(end, zone)
     places = team_places(db, team_id)
     by_name = {p["name"]: p for p in places}
@@ -62,7 +62,7 @@ def coverage(db, team_id, kind, start, zone_name, now=None):
     return {"kind": kind, "first": first, "last": end - timedelta(days=1), "areas": list(areas.values()),
             "visits": len(rows),
             "elsewhere": sum(1 for r in rows if r["place"] not in by_name), "overdue": overdue,
-            "previous": period(kind, first - timedelta(days=1), zone_name)[0],
+            "previous": period(kind, first - timedelta(days=1))[0],
             "next": end if end <= now.date() else None}
 
 
@@ -76,7 +76,7 @@ def bars(places):
         rows.append({"name": p["name"], "visits": p["visits"], "label_y": y, "bar_y": y + 4,
                      "width": max(length, 2), "count_x": max(length, 2) + 6})
         y += 4 + BAR_H + BAR_GAP
-    return {"width": WIDTH, "height": y, "rows": rows}
+    return {"width": WIDTH, "height": y, "bar_h": BAR_H, "rows": rows}
 
 
 def parse_start(value):

@@ -6,6 +6,7 @@ columns, for the yearly review and for a new colleague. /places/coverage
 shows a week or a month of visits per area (coverage.py).
 """
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
@@ -40,7 +41,7 @@ def coverage():
         abort(400, description="periode: Vælg uge eller måned.")
     zone = current_app.config["TIME_ZONE"]
     start = cov.parse_start(request.args["fra"]) if "fra" in request.args else datetime.now(
-        cov.ZoneInfo(zone)).date()
+        ZoneInfo(zone)).date()
     if start is None or start.year < 2000:
         abort(400, description="fra: En dato som 2026-11-30.")
     figures = cov.coverage(get_db(), g.user["team_id"], kind, start, zone)
