@@ -490,6 +490,67 @@ def m0020_web_push(db):
     db.execute("ALTER TABLE checkin_events ADD COLUMN partner_user_id INTEGER REFERENCES users(id)")
 
 
+@migrations(name="0021_places_mapping")
+def m0021_places_mapping(db):
+    # The team's place list becomes its geographic mapping (issue 18, the
+    # manual's appendix 2B): the rows the team page made keep their ids and
+    # names (the contact log's picker and encounters.place refer to the name)
+    # and gain what the mapping asks of a place. Notes are about the place,
+    # never a citizen. `times` is a JSON list of slots ("man-aften",
+    # "maaned-start"); `partners` a JSON list of {organisation, contact,
+    # phone}; `visit_days` the team's plan (visit at least every n days),
+    # NULL when the place has none.
+    for column in (
+            "area TEXT NOT NULL DEFAULT ''",
+            "kind TEXT NOT NULL DEFAULT 'andet' CHECK (kind IN ('park', 'plads', 'vaerested', 'forsorgshjem',"
+            " 'stofindtagelsesrum', 'hjem', 'andet'))",
+            "times TEXT NOT NULL DEFAULT '[]'",
+            "by_appointment INTEGER NOT NULL DEFAULT 0 CHECK (by_appointment IN (0, 1))",
+            "partners TEXT NOT NULL DEFAULT '[]'",
+            "access_notes TEXT NOT NULL DEFAULT ''",
+            "safety_notes TEXT NOT NULL DEFAULT ''",
+            "visit_days INTEGER CHECK (visit_days BETWEEN 1 AND 365)",
+            "updated_at TEXT"):
+        db.execute(f"ALTER TABLE places ADD COLUMN {column}")
+
+
+@migrations(name="0022_rounds")
+def m0022_rounds(db):
+    # Today's round (issue 18): the places a pair means to visit, in order,
+    # made on a phone (its UUID, sealed, through /api/sync like a contact), and
+    # each place ticked off as its own record, so two phones ticking the same
+    # round never overwrite each other. No citizen data: places and times.
+    # `stops` is a JSON list of place ids; a tick keeps the place's name as it
+    # was, so a place removed later still counts in the coverage it had.
+    db.execute("""
+        CREATE TABLE rounds (
+            id TEXT PRIMARY KEY,            -- UUID made on the phone
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            day TEXT NOT NULL,              -- the team's local date, YYYY-MM-DD
+            stops TEXT NOT NULL CHECK (json_valid(stops) AND json_type(stops) = 'array'),
+            created_at TEXT NOT NULL,
+            received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            content_digest TEXT
+        )""")
+    db.execute("CREATE INDEX rounds_team_day ON rounds (team_id, day)")
+    db.execute("""
+        CREATE TABLE round_ticks (
+            id TEXT PRIMARY KEY,            -- UUID made on the phone
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            round_id TEXT NOT NULL REFERENCES rounds(id),
+            place_id INTEGER NOT NULL,      -- no foreign key: a place may be removed, its visits stay
+            place_name TEXT NOT NULL,
+            done_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            content_digest TEXT
+        )""")
+    db.execute("CREATE INDEX round_ticks_round ON round_ticks (round_id)")
+    db.execute("CREATE INDEX round_ticks_team_done ON round_ticks (team_id, done_at)")
+
+
 @migrations(name="0024_pair_bvc")
 def m0024_pair_bvc(db):
     # The makkerscore: when two workers scored one citizen, `bvc` holds the

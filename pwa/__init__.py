@@ -12,8 +12,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (access_log, alert_api, api, assets, auth, backup, citizens, compression, csrf, db, errors, headers, health,
-               kit, logs, overdue, pair_scores, push, push_api, quarantine, quarantine_review, retention, rules, sealing,
-               sw, team, team_rules, timers)
+               kit, logs, mapping, overdue, pair_scores, places, push, push_api, quarantine, quarantine_review,
+               retention, rounds, rules, sealing, sw, team, team_rules, timers)
 
 
 def _secret_key(instance_path):
@@ -94,7 +94,7 @@ def create_app(test_config=None):
         module.init_app(app)
     # Pages and APIs, each a blueprint named for what it serves.
     for module in (timers, alert_api, kit, sw, api, auth, citizens, team, team_rules, access_log, quarantine,
-                   quarantine_review, push_api, pair_scores):
+                   quarantine_review, push_api, pair_scores, places, mapping, rounds):
         app.register_blueprint(module.bp)
     # After the blueprints: compression wraps their views. Then the operator's
     # commands (sealing keys, retention, backup and restore).

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
-from . import assets, audit, citizen_queries, quarantine, rules, sealing
+from . import assets, audit, citizen_queries, place_queries, quarantine, rules, sealing
 from .auth import login_required, session_expires_at
 from .csrf import csrf
 from .db import get_db
@@ -17,6 +17,8 @@ from .errors import FieldError, list_body
 from .sync import store_batch
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+PLACE_KEYS = ("id", "name", "area", "kind", "kind_name", "by_appointment", "times", "times_text", "safety_notes",
+              "access_notes", "partners", "visit_days")
 OPENAPI = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
 
 
@@ -40,7 +42,7 @@ def openapi():
 @bp.get("/session")
 def session_info():
     user = g.user
-    body = {"user": None, "team": None, "csrf_token": generate_csrf(), "workers": [], "places": [],
+    body = {"user": None, "team": None, "csrf_token": generate_csrf(), "workers": [], "places": [], "place_details": [],
             "session_expires_at": session_expires_at(), "seal_key": None, "device": None,
             # How the phone guards citizens' data: idle lock and list lifetime, set by the operator.
             "phone_policy": {"lock_minutes": current_app.config["LOCK_MINUTES"],
@@ -57,6 +59,10 @@ def session_info():
             "SELECT id, name FROM users WHERE team_id = ? AND active = 1 ORDER BY name", [user["team_id"]])]
         body["places"] = [r["name"] for r in db.execute(
             "SELECT name FROM places WHERE team_id = ? ORDER BY name", [user["team_id"]])]
+        # Shown at the door on /bvc and /timer, offline: cached with the session,
+        # not in the PIN vault (docs/security.md says why).
+        body["place_details"] = [{k: p[k] for k in PLACE_KEYS}
+                                 for p in place_queries.team_places(db, user["team_id"])]
         body["seal_key"] = sealing.public_jwk()
     return jsonify(body)
 

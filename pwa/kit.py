@@ -19,6 +19,8 @@ bp = Blueprint("kit", __name__)
 PAGES = ["/", "/bvc", "/stages", "/prompts", "/manual", "/about", "/offline", "/log", "/search"]
 # Pair safety: nothing (login, network, update) may stand between a worker and the timer.
 PAGES += ["/timer", "/settings"]
+# Today's round (rounds.py): a static shell like /log, filled from the phone.
+PAGES += ["/round"]
 
 
 @bp.app_template_global()

@@ -105,6 +105,9 @@ class _Door:
             if self.size + len(sealed) > rules.MAX_QUARANTINED_BYTES:
                 raise Refused("records", "telefonen har afleveret den største mængde data, der tages imod")
             kind, row = sync.check_record(rec, self.ctx)
+            if kind not in ("citizen", "encounter"):
+                # A round (places and times, no citizen) is not worth an administrator's review.
+                raise Refused("kind", "runder fra en mistet telefon tages ikke imod")
         except Refused as e:
             result = _refusal(rid, e.field, e.message)
             self._keep(rid, "refused", "", {"result": json.dumps(result)})

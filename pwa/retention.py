@@ -33,8 +33,14 @@ RULES = [
      "created_at < :cut AND NOT EXISTS (SELECT 1 FROM encounters e WHERE e.citizen_id = citizens.id"
      " AND e.occurred_at >= :cut)"),
     ("access_log", "ACCESS_LOG_RETENTION_MONTHS", "at < :cut"),
+    # Rounds (issue 18) are visits like encounters and go with them: the
+    # ticks first, then a round with none left that was made before the cut.
+    ("round_ticks", "RETENTION_MONTHS", "done_at < :cut"),
+    ("rounds", "RETENTION_MONTHS",
+     "created_at < :cut AND NOT EXISTS (SELECT 1 FROM round_ticks t WHERE t.round_id = rounds.id)"),
 ]
-LABELS = {"encounters": "occurred before", "citizens": "no contact since", "access_log": "logged before"}
+LABELS = {"encounters": "occurred before", "citizens": "no contact since", "access_log": "logged before",
+          "round_ticks": "ticked before", "rounds": "made before"}
 # A deletion is a change of a citizen's data, so it goes in the access log
 # like any other (no user: the rule did it), in the same transaction. The
 # log's own expiry is not logged row by row: that is what its period means.
@@ -101,7 +107,7 @@ def run(db, dry_run=False):
 @click.option("--dry-run", is_flag=True, help="Only show what would be removed.")
 @with_appcontext
 def retention_command(dry_run):
-    """Delete encounters, citizens and access-log rows older than their retention period."""
+    """Delete encounters, citizens, access-log rows and rounds older than their retention period."""
     db = connect(current_app.config["DATABASE"])
     try:
         report = run(db, dry_run)

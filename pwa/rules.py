@@ -37,7 +37,18 @@ LIMITS = {
     # Mozilla and Apple use 150-400 characters) and the two keys, base64url:
     # a P-256 point (65 bytes: 87 characters) and a 16-byte secret (22).
     "push_endpoint": 1000, "push_p256dh": 87, "push_auth": 22,
+    # A place in the team's mapping (places.py): never a citizen's name. Its
+    # area, its notes, and each partner working there.
+    "area": 60, "access_notes": 500, "safety_notes": 500,
+    "partner_organisation": 80, "partner_contact": 80, "partner_phone": 20,
 }
+# Partners named on one place, and the longest plan ("visit at least every n days").
+MAX_PARTNERS = 3
+# Places on one day's round.
+MAX_ROUND_STOPS = 30
+MAX_VISIT_DAYS = 365
+# A partner's phone: digits, spaces, a leading "+" (+45 12 34 56 78).
+PHONE = r"^\+?[0-9 ]+$"
 MIN_USERNAME = 2
 MIN_PASSWORD = 12
 # Usernames: Danish names have æ, ø and å ("søren"), so Latin letters with

@@ -1,4 +1,4 @@
-"""What phones upload (POST /api/sync): each citizen and encounter checked, then stored once.
+"""What phones upload (POST /api/sync): each citizen, encounter and round record checked, then stored once.
 
 Uploads are idempotent by the UUID the phone gave each record: a record the
 server already holds with the same content answers "duplicate" and changes
@@ -13,7 +13,7 @@ import hashlib
 import json
 from datetime import date, datetime, timezone
 
-from . import audit, rules, sealing
+from . import audit, round_records, rules, sealing
 from . import content as c
 from .bvc import check_partner, check_upload
 from .db import transaction
@@ -30,16 +30,19 @@ MAX_AMEND_CHAIN = 50
 CONTENT = {"citizen": ("alias", "description", "places"),
            "encounter": ("amends", "citizen_id", "occurred_at", "place", "worker1_id", "worker2_id", "bvc",
                          "bvc_total", "bvc_band", "bvc_partner", "stage", "techniques", "note", "followup_step",
-                         "followup_date")}
+                         "followup_date"),
+           **round_records.CONTENT}
 # Added to CONTENT later: left out of a fingerprint while empty, so a record
 # stored before them still answers "duplicate" to its own retry.
 OPTIONAL_CONTENT = {"bvc_partner"}
-TABLES = {"citizen": "citizens", "encounter": "encounters"}
+TABLES = {"citizen": "citizens", "encounter": "encounters", "round": "rounds", "round_tick": "round_ticks"}
 CONFLICT = {
     "citizen": "en anden udgave af borgeren med samme id er allerede gemt; ret borgeren på borgersiden "
                "og kassér denne",
     "encounter": "en anden udgave af kontakten med samme id er allerede gemt; ret den, hvis din er den "
                  "rigtige, ellers kassér den",
+    "round": "en anden udgave af runden med samme id er allerede gemt",
+    "round_tick": "en anden udgave af afkrydsningen med samme id er allerede gemt",
 }
 
 
@@ -154,6 +157,20 @@ class Context:
             "SELECT 1 FROM citizens WHERE id = ? AND team_id = ?", [cid, team_id]).fetchone())
         self.encounter_exists = encounter_exists or (lambda eid: db.execute(
             "SELECT 1 FROM encounters WHERE id = ? AND team_id = ?", [eid, team_id]).fetchone())
+        self._db, self._places = db, None
+
+    @property
+    def places(self):
+        """The team's place ids and names, read once per batch, when a round needs them."""
+        if self._places is None:
+            self._places = {r["id"]: r["name"] for r in self._db.execute(
+                "SELECT id, name FROM places WHERE team_id = ?", [self.team_id])}
+        return self._places
+
+    def round_stops(self, round_id):
+        row = self._db.execute("SELECT stops FROM rounds WHERE id = ? AND team_id = ?",
+                               [round_id, self.team_id]).fetchone()
+        return json.loads(row["stops"]) if row else None
 
 
 def record_id(rec):
@@ -178,9 +195,13 @@ def check_record(rec, ctx):
     rec = open_record(rec, ctx)
     kind = rec.get("kind")
     if not isinstance(kind, str) or kind not in TABLES:   # a list or object is no kind (and unhashable)
-        raise Refused("kind", "skal være 'citizen' eller 'encounter'")
+        raise Refused("kind", "skal være 'citizen', 'encounter', 'round' eller 'round_tick'")
     if kind == "citizen":
         return kind, validate_citizen(rec)
+    if kind == "round":
+        return kind, round_records.validate_round(rec, ctx.places)
+    if kind == "round_tick":
+        return kind, round_records.validate_tick(rec, ctx.round_stops, ctx.places)
     return kind, validate_encounter(rec, ctx.workers, ctx.citizen_exists, ctx.encounter_exists)
 
 
@@ -256,6 +277,8 @@ def _store_one(db, user, rec, ctx, provenance):
         db.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
         if kind == "citizen":
             _log(db, [rid], "create", "", provenance)
+        elif kind != "encounter":
+            pass                    # a round names places, never a citizen: nothing for the access log
         elif row["amends"]:
             _supersede(db, row, provenance)
         elif row["citizen_id"]:

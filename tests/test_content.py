@@ -10,11 +10,11 @@ from pwa import content as c
 DATA = c.content()
 
 # The sections the content may cite: Part I 2.1-2.4, Part II 3.2-3.5.4, Part III 4.3.1 and
-# 4.5.1, appendix 1A-1C; one or several, comma-separated.
-ONE_SECTION = r"(2\.[1-4]|3\.[2-5](\.[1-4])?|4\.3\.1|4\.5\.1|Bilag 1[ABC])"
+# 4.5.1, appendix 1A-1C and 2B (the geographic mapping); one or several, comma-separated.
+ONE_SECTION = r"(2\.[1-4]|3\.[2-5](\.[1-4])?|4\.3\.1|4\.5\.1|Bilag 1[ABC]|Bilag 2B)"
 SECTION = re.compile(rf"^{ONE_SECTION}(, {ONE_SECTION})*$")
 # What a citation of the manual looks like inside a text.
-CITES_MANUAL = re.compile(r"\b[234]\.\d(\.\d)?\b|\bbilag 1[abc]\b|\bmanualen\b", re.I)
+CITES_MANUAL = re.compile(r"\b[234]\.\d(\.\d)?\b|\bbilag [12][abc]\b|\bmanualen\b", re.I)
 KINDS = {"manual", "practice", "team"}
 # Not guidance: the publication's own name, the labels of the kinds, and bibliographic references.
 META = {"manual", "source_kinds", "references"}

@@ -134,6 +134,9 @@ OPENAPI_FIELDS = {
     ("EncounterRecord", "note"): "note", ("EncounterRecord", "followup_step"): "followup_step",
     ("TimerEvent", "place"): "timer_place", ("Alert", "place"): "timer_place",
     ("PushSubscription", "endpoint"): "push_endpoint",
+    ("Place", "name"): "place_name", ("Place", "area"): "area", ("Place", "safety_notes"): "safety_notes",
+    ("Place", "access_notes"): "access_notes", ("Partner", "organisation"): "partner_organisation",
+    ("Partner", "contact"): "partner_contact", ("Partner", "phone"): "partner_phone",
 }
 
 

@@ -22,6 +22,9 @@ PAGES = {"home": "/", "bvc": "/bvc?borger=ukendt", "bvc-moderate": "/bvc?items=f
 PAGES.update({"team-start": "/team/start", "prompts-all": "/prompts?stage=alle", "citizens": "/citizens"})
 # Issue 16's makkerscore: the team's disagreements (the /bvc states are in pair_states).
 PAGES.update({"team-makkerscore": "/team/makkerscore"})
+# The team's places (issue 18): the list, a place, its form, the printable mapping, coverage, today's round.
+PAGES.update({"places": "/places", "place": "/places/1", "place-edit": "/places/1/edit",
+              "mapping": "/places/mapping", "coverage": "/places/coverage", "round": "/round"})
 PASSWORD = "demo-adgangskode-123"
 
 
@@ -63,7 +66,21 @@ def seed(req, base):
             if i >= 3:   # the last two were makkerscores: the partner saw only confusion
                 records[-1]["bvc_partner"] = dict.fromkeys(bvc, 0) | {"forvirring": 1}
     req.post(base + "/api/sync", data={"records": records}, headers={"X-CSRFToken": session["csrf_token"]})
+    seed_places(req, base)
     return records[0]["id"]
+
+
+def seed_places(req, base):
+    for name, area, kind, safety in (("Banegårdsparken", "Centrum", "park", "To udgange. Hunde. Handel efter kl. 20."),
+                                     ("Varmestuen", "Centrum", "vaerested", ""),
+                                     ("Kirkepladsen", "Nord", "plads", "Dårlig belysning om aftenen.")):
+        token = _token(req.get(base + "/places/new").text())
+        req.post(base + "/places/new", form={
+            "csrf_token": token, "name": name, "area": area, "kind": kind, "safety_notes": safety, "visit_days": "7",
+            "times": "man-aften", "access_notes": "Indgang fra Søgade" if kind == "park" else "",
+            "partners-0-organisation": "Kirkens Korshær" if kind == "park" else "",
+            "partners-0-contact": "Lise" if kind == "park" else "",
+            "partners-0-phone": "+45 12 34 56 78" if kind == "park" else ""})
 
 
 def tiles(page, path):

@@ -412,3 +412,22 @@ class Thumb:
         if tapped and not focused:
             self.taps += 1
         locator.fill(text)
+
+
+# --- the team's places -------------------------------------------------------------------
+
+
+def add_place_by_form(page, base, name="Banegårdsparken", area="Centrum"):
+    """The administrator adds a place on /places/new, with notes and a partner."""
+    page.goto(base + "/places/new")
+    page.get_by_label("Stedets navn").fill(name)
+    page.get_by_label("Område").fill(area)
+    page.get_by_label("Slags sted").select_option("park")
+    page.get_by_label("Mandag aften").check()
+    page.get_by_label("Kun efter aftale / når vi er kaldt").check()
+    page.get_by_label("Sikkerhed på stedet").fill("To udgange. Hunde. Handel efter kl. 20.")
+    page.locator("#partners-0-organisation").fill("Kirkens Korshær")
+    page.locator("#partners-0-contact").fill("Lise")
+    page.locator("#partners-0-phone").fill("+45 12 34 56 78")
+    page.get_by_role("button", name="Gem stedet").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)

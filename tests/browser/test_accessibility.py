@@ -176,3 +176,54 @@ def test_the_pin_offer_passes_axe_and_targets(narrow_page, team_server, axe_sour
     assert axe_violations(page, axe_source) == []
     assert page.evaluate(TARGETS) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+# --- the team's places, the door and the round (issue 18) ---------------------------
+
+@pytest.fixture(scope="module")
+def places_server(team_server, pw):
+    """The team server with two places, one with every field filled in, and a contact at it."""
+    http = pw.request.new_context(base_url=team_server.url, storage_state={"cookies": team_server.cookies})
+    try:
+        for name, area in (("Banegårdsparken", "Centrum"), ("Kirkepladsen", "Nord")):
+            token = csrf_from(http.get("/places/new").text())
+            form = {"csrf_token": token, "name": name, "area": area, "kind": "park", "visit_days": "7",
+                    "safety_notes": "To udgange. Hunde.", "access_notes": "Indgang fra Søgade",
+                    "partners-0-organisation": "Kirkens Korshær", "partners-0-contact": "Lise",
+                    "partners-0-phone": "+45 12 34 56 78"}
+            resp = http.post("/places/new", form=form, multipart=None)
+            assert resp.ok, resp.status
+        http.post("/places/new", form={"csrf_token": csrf_from(http.get("/places/new").text()), "name": "Torvet"})
+        yield team_server
+    finally:
+        http.dispose()
+
+
+@pytest.mark.parametrize("path", ["/places", "/places/1", "/places/1/edit", "/places/new#fejl", "/places/mapping",
+                                  "/places/coverage", "/places/coverage?periode=maaned", "/round#runde",
+                                  "/bvc#sted", "/timer#sted"])
+def test_the_places_pages_pass_axe_targets_and_320px(narrow_page, places_server, axe_source, path):
+    page = narrow_page
+    page.context.add_cookies(places_server.cookies)
+    page.goto(places_server.url + path.split("#")[0])
+    assert "/login" not in page.url
+    if path.endswith("#fejl"):
+        page.get_by_role("button", name="Gem stedet").click()
+        assert page.locator("#name-err").is_visible()
+    if path.endswith("#sted"):
+        page.locator("#place-door").wait_for()
+        page.locator("#door-place").select_option(index=1)
+        page.locator("#door-info .door-safety").wait_for()
+    if path.endswith("#runde"):
+        page.locator("#round-new").wait_for()
+        page.locator("#round-pick input").nth(0).check()
+        page.locator("#round-pick input").nth(1).check()
+        # The order being set, with its move buttons, is a state of its own.
+        assert axe_violations(page, axe_source) == [] and page.evaluate(TARGETS) == []
+        page.get_by_role("button", name="Gem runden").click()
+        page.locator(".round-stop input").first.check()
+        page.locator(".round-done", has_text="Besøgt kl.").wait_for()
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert axe_violations(page, axe_source) == []
+    assert page.evaluate(TARGETS) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

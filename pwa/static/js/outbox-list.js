@@ -10,12 +10,18 @@ const FIELD_NAMES = {
   followup_step: "Næste skridt", followup_date: "Opfølgningsdato", occurred_at: "Tidspunkt",
   worker_ids: "Parret", citizen_id: "Borger", stage: "Stadie", techniques: "Teknikker", bvc: "BVC",
   bvc_total: "BVC", id: "Id", kind: "Type", created_at: "Oprettet",
+  // Today's round.
+  day: "Dag", stops: "Steder", round_id: "Runde", place_id: "Sted", done_at: "Tidspunkt",
   // Sealed in another team, on another phone, or by an older app (issue 12).
   team: "Team", device: "Telefon", v: "Version",
 };
 
+// Today's round (round.js) waits in the same outbox.
+const ROUND_KINDS = { round: "Dagens runde", round_tick: "Sted krydset af på runden" };
+
 function entryLine(e) {
-  const what = e.kind === "citizen" ? "Ny borger" : e.meta && e.meta.amends ? "Rettelse af kontakt" : "Kontakt";
+  const what = ROUND_KINDS[e.kind] ||
+    (e.kind === "citizen" ? "Ny borger" : e.meta && e.meta.amends ? "Rettelse af kontakt" : "Kontakt");
   const when = (e.meta && e.meta.occurred_at) || e.created_at;
   return `${what} · ${clock(when)}`;
 }

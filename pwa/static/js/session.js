@@ -1,5 +1,7 @@
 // Who is logged in on this phone, with the team's workers and places, cached
-// in IndexedDB so the contact form fills in without a signal. Who is logged
+// in IndexedDB so the contact form fills in without a signal (and /bvc and
+// /timer show a place's safety notes and partners at the door: no citizen
+// data, so plain like the rest of the session; docs/security.md says why). Who is logged
 // in decides what the phone may keep: logged out, or logged in to another
 // team, the team's citizen list leaves the phone at once (least data); the
 // sealed outbox stays for the next login. A plain script on self.gk (see
@@ -27,6 +29,7 @@
   async function forget({ loginNeeded = false } = {}) {
     if (loginNeeded) await db().set("kv", "auth_needed", true);
     await db().del("kv", "session");
+    await db().del("kv", "rounds");   // today's round (round.js): the team's places and who ticked them
     note(false);
     if (gk.vault) await gk.vault.wipe();
   }
@@ -48,7 +51,7 @@
       if (before && before.team && before.team.id !== s.team.id && gk.vault) await gk.vault.wipe();
       await db().set("kv", "session", {
         user: { id: s.user.id, name: s.user.name }, team: s.team, device: s.device, workers: s.workers,
-        places: s.places, at: new Date().toISOString() });
+        places: s.places, place_details: s.place_details || [], at: new Date().toISOString() });
       if (s.seal_key) await db().set("kv", "seal_key", s.seal_key);
       if (s.phone_policy) await db().set("kv", "policy", s.phone_policy);
       await db().del("kv", "auth_needed");
