@@ -12,6 +12,8 @@ import json
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
+# Choices as SelectChoice: WTForms 3.3 deprecates tuples (removed in 3.4).
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
 from .forms import longest, no_cpr
@@ -60,8 +62,8 @@ class PlaceDetailsForm(FlaskForm):
     name = StringField("Stedets navn", validators=[InputRequired("Skriv stedets navn."), longest("place_name"), no_cpr],
                        description="Fx »Banegårdsparken« eller »Varmestuen«. Aldrig en borgers navn eller adresse.")
     area = StringField("Område", validators=[longest("area"), no_cpr], description="Bydel eller kvarter, fx »Centrum«.")
-    kind = SelectField("Slags sted", choices=KINDS, default="andet")
-    times = SelectMultipleField("Gode tidspunkter", choices=[(s, s) for s in SLOTS], validate_choice=True)
+    kind = SelectField("Slags sted", choices=[SelectChoice(v, label) for v, label in KINDS], default="andet")
+    times = SelectMultipleField("Gode tidspunkter", choices=[SelectChoice(s, s) for s in SLOTS], validate_choice=True)
     by_appointment = BooleanField("Kun efter aftale / når vi er kaldt")
     visit_days = IntegerField("Besøg mindst hver … dag", validators=[
         Optional(), NumberRange(1, MAX_VISIT_DAYS, message=f"Et helt tal fra 1 til {MAX_VISIT_DAYS}.")],
