@@ -11,7 +11,7 @@ import os
 import re
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
@@ -269,3 +269,52 @@ class PushKeys:
         assert request["headers"]["content-encoding"] == "aes128gcm"
         return json.loads(http_ece.decrypt(request["body"], private_key=self.key, auth_secret=self.auth,
                                            version="aes128gcm"))
+
+# --- timers, pushes and alerts through the real API (tests/test_push.py, test_alerts.py, test_alert_push.py)
+
+def iso(moment):
+    """A moment as the phone writes it: UTC, milliseconds, Z."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def start_timer(actions, client, minutes_ago, minutes=15, **extra):
+    """A timer started `minutes_ago` for `minutes`: overdue when minutes_ago > minutes."""
+    timer_id = str(uuid.uuid4())
+    at = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+    ev = dict({"id": str(uuid.uuid4()), "timer_id": timer_id, "type": "start", "at": iso(at), "minutes": minutes,
+               "place": "Opgang, Nørregade 12", "band": "high"}, **extra)
+    token = actions.session(client)["csrf_token"]
+    resp = client.post("/api/timers/events", json={"events": [ev]}, headers={"X-CSRFToken": token})
+    assert resp.json["results"][0]["status"] == "stored", resp.json
+    return timer_id
+
+
+def subscribe(actions, client, body):
+    """A phone's push subscription sent as push-setup.js does, held to the OpenAPI spec."""
+    token = actions.session(client)["csrf_token"]
+    resp = client.post("/api/push/subscriptions", json=body, headers={"X-CSRFToken": token})
+    assert_matches_spec(resp, "/api/push/subscriptions", "post")
+    return resp
+
+
+def notify(runner):
+    """cron's minute: `flask notify-overdue`, which must succeed."""
+    result = runner.invoke(args=["notify-overdue"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def post_alerts(actions, items, client=None):
+    """Help and duress alerts sent as timer-sync.js does, held to the OpenAPI spec."""
+    client = client or actions.client
+    token = actions.session(client)["csrf_token"]
+    resp = client.post("/api/alerts", json={"alerts": items}, headers={"X-CSRFToken": token})
+    assert_matches_spec(resp, "/api/alerts", "post")
+    return resp
+
+
+def phone_alert(kind="help", **extra):
+    """A help or duress alert as the phone queues it: raised a minute ago, at the timer's place."""
+    now = datetime.now(timezone.utc)
+    return dict({"id": str(uuid.uuid4()), "kind": kind, "at": iso(now - timedelta(minutes=1)),
+                 "place": "Banegårdsparken", "place_at": iso(now - timedelta(minutes=30))}, **extra)

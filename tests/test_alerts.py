@@ -17,13 +17,9 @@ import pytest
 
 from pwa import overdue
 from pwa.db import get_db
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, iso, phone_alert, post_alerts
 
 EVENTS = "/api/timers/events"
-
-
-def iso(moment):
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def send_events(actions, events, client=None):
@@ -288,20 +284,6 @@ def test_without_a_gateway_no_sms_is_sent_and_the_command_says_so(app, logged_in
 
 
 # --- the phone's help button and duress code: POST /api/alerts ---------------------------------
-
-def post_alerts(actions, items, client=None):
-    from tests.helpers import assert_matches_spec
-    client = client or actions.client
-    token = actions.session(client)["csrf_token"]
-    resp = client.post("/api/alerts", json={"alerts": items}, headers={"X-CSRFToken": token})
-    assert_matches_spec(resp, "/api/alerts", "post")
-    return resp
-
-
-def phone_alert(kind="help", **extra):
-    return dict({"id": str(uuid.uuid4()), "kind": kind, "at": iso(now() - timedelta(minutes=1)),
-                 "place": "Banegårdsparken", "place_at": iso(now() - timedelta(minutes=30))}, **extra)
-
 
 def test_help_from_the_phone_is_one_alert_shown_to_the_team_and_escalated_at_once(app, escalation, inbox, gateway):
     assert escalation.add_worker().status_code == 302

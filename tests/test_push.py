@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from tests.helpers import PushKeys, PushService, assert_matches_spec, b64d, b64e
+from tests.helpers import (PushKeys, PushService, assert_matches_spec, b64d, b64e, iso, notify, start_timer,
+                           subscribe)
 
 
 @pytest.fixture
@@ -27,29 +28,6 @@ def push_service():
     service = PushService()
     yield service
     service.close()
-
-
-def subscribe(actions, client, body):
-    token = actions.session(client)["csrf_token"]
-    resp = client.post("/api/push/subscriptions", json=body, headers={"X-CSRFToken": token})
-    assert_matches_spec(resp, "/api/push/subscriptions", "post")
-    return resp
-
-
-def iso(moment):
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def start_timer(actions, client, minutes_ago, minutes=15, **extra):
-    """A timer started `minutes_ago` for `minutes`: overdue when minutes_ago > minutes."""
-    timer_id = str(uuid.uuid4())
-    at = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
-    ev = dict({"id": str(uuid.uuid4()), "timer_id": timer_id, "type": "start", "at": iso(at), "minutes": minutes,
-               "place": "Opgang, Nørregade 12", "band": "high"}, **extra)
-    token = actions.session(client)["csrf_token"]
-    resp = client.post("/api/timers/events", json={"events": [ev]}, headers={"X-CSRFToken": token})
-    assert resp.json["results"][0]["status"] == "stored", resp.json
-    return timer_id
 
 
 def checkin(actions, client, timer_id):
@@ -74,12 +52,6 @@ def team(logged_in):
     bo = logged_in.phone("bo", str(uuid.uuid4()))
     ids = dict(rows(logged_in, "SELECT username, id FROM users"))
     return logged_in, bo, ids
-
-
-def notify(runner):
-    result = runner.invoke(args=["notify-overdue"])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def verify_vapid(header, key_b64, audience):
