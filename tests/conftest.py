@@ -4,7 +4,7 @@ file, its test client and CLI runner, and small actions for logging in
 import pytest
 
 from pwa import create_app
-from tests.helpers import Actions
+from tests.helpers import Actions, PushService
 
 
 @pytest.fixture
@@ -34,3 +34,11 @@ def logged_in(actions):
     """Team Nord set up, Anna (admin) logged in; returns the actions."""
     assert actions.setup().status_code == 302
     return actions
+
+
+@pytest.fixture
+def push_service():
+    """A local push service (tests.helpers.PushService) that keeps what it is sent."""
+    service = PushService()
+    yield service
+    service.close()

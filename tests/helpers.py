@@ -297,6 +297,15 @@ def subscribe(actions, client, body):
     return resp
 
 
+def rows(actions, sql, args=()):
+    """Rows of a query on the test database, as tuples."""
+    db = actions.db()
+    try:
+        return [tuple(r) for r in db.execute(sql, args).fetchall()]
+    finally:
+        db.conn.close()
+
+
 def notify(runner):
     """cron's minute: `flask notify-overdue`, which must succeed."""
     result = runner.invoke(args=["notify-overdue"])

@@ -9,22 +9,7 @@ import uuid
 
 import pytest
 
-from tests.helpers import PushKeys, PushService, notify, phone_alert, post_alerts, start_timer, subscribe
-
-
-def rows(actions, sql, args=()):
-    db = actions.db()
-    try:
-        return [tuple(r) for r in db.execute(sql, args).fetchall()]
-    finally:
-        db.conn.close()
-
-
-@pytest.fixture
-def push_service():
-    service = PushService()
-    yield service
-    service.close()
+from tests.helpers import PushKeys, notify, phone_alert, post_alerts, rows, start_timer, subscribe
 
 
 @pytest.fixture

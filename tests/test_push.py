@@ -19,15 +19,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from tests.helpers import (PushKeys, PushService, assert_matches_spec, b64d, b64e, iso, notify, start_timer,
+from tests.helpers import (PushKeys, assert_matches_spec, b64d, b64e, iso, notify, rows, start_timer,
                            subscribe)
-
-
-@pytest.fixture
-def push_service():
-    service = PushService()
-    yield service
-    service.close()
 
 
 def checkin(actions, client, timer_id):
@@ -35,14 +28,6 @@ def checkin(actions, client, timer_id):
     ev = {"id": str(uuid.uuid4()), "timer_id": timer_id, "type": "checkin", "at": iso(datetime.now(timezone.utc))}
     assert client.post("/api/timers/events", json={"events": [ev]},
                        headers={"X-CSRFToken": token}).json["results"][0]["status"] == "stored"
-
-
-def rows(actions, sql, args=()):
-    db = actions.db()
-    try:
-        return [tuple(r) for r in db.execute(sql, args).fetchall()]
-    finally:
-        db.conn.close()
 
 
 @pytest.fixture
