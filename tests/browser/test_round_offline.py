@@ -99,3 +99,15 @@ def test_a_round_made_offline_survives_a_restart_and_arrives_once_for_the_partne
     expect(partner.locator("#round-list .round > p.small").first).to_contain_text("2 af 3 besøgt")
     assert stops(partner) == ["1. Banegårdsparken", "2. Kirkepladsen", "3. Varmestuen"]
     expect(partner.locator(".round-stop").nth(0)).to_contain_text("af Anna Admin")
+
+
+def test_a_team_with_no_places_is_told_so_on_the_round_page_not_shown_an_empty_one(launch, own_server, tmp_path):
+    own_server.start()
+    ctx, page = logged_in_profile(launch, own_server, tmp_path / "profile")
+    open_log(page, own_server.url)
+    wait_until(page, "self.gk.session.cached().then(s => Boolean(s && s.user))")
+    page.goto(own_server.url + "/round")
+    expect(page.locator("#round-no-places")).to_be_visible()
+    expect(page.locator("#round-no-places")).to_contain_text("ingen steder")
+    expect(page.locator("#round-new")).to_be_hidden()
+    expect(page.locator("#round-login")).to_be_hidden()

@@ -204,6 +204,8 @@ async function show() {
   me = cached && cached.user ? cached.user.name : null;
   $("round-login").hidden = Boolean(cached && cached.user);
   $("round-new").hidden = !(cached && cached.user && places.length);
+  // Logged in but the team has no places: say so, rather than an empty page.
+  $("round-no-places").hidden = !(cached && cached.user && !places.length);
   // Sent is what the outbox no longer holds: the server has confirmed it.
   const waiting = new Set((await outbox.list()).map((e) => e.id));
   const rounds = cached && cached.user ? await stored() : [];
