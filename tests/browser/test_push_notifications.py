@@ -13,6 +13,8 @@ import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from playwright.sync_api import expect
+
 from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, poll, push_message,
                                    set_up_team_by_form, wait_for_offline_ready, wait_until)
 from tests.helpers import PushKeys, PushService
@@ -127,8 +129,9 @@ def test_slaa_varsler_til_subscribes_and_a_missed_checkin_arrives_as_a_notificat
         wait_until(page, "document.getElementById('push-state').textContent.includes('ikke slået til')")
         assert "Uden net kan serveren ikke nå telefonen" in page.locator("#varsler").inner_text()
         page.get_by_role("button", name="Slå varsler til").click()
-        wait_until(page, "document.getElementById('push-state').textContent.includes('slået til på denne telefon')")
-        assert page.get_by_role("button", name="Slå varsler fra").is_visible()
+        # "… ikke slået til på denne telefon" (before the tap) contains the same words: wait for the new state.
+        wait_until(page, "document.getElementById('push-state').textContent.startsWith('Varsler er slået til')")
+        expect(page.get_by_role("button", name="Slå varsler fra")).to_be_visible()
         assert db.rows("SELECT endpoint FROM push_subscriptions") == [(keys.subscription["endpoint"],)]
 
         timer_id = overdue_timer(ctx, base)
