@@ -557,3 +557,13 @@ def m0024_pair_bvc(db):
     # pair's result (the higher) and this the other score, same JSON shape;
     # NULL when one scored. The team's disagreement counts read both.
     db.execute("ALTER TABLE encounters ADD COLUMN bvc_partner TEXT")
+
+
+@migrations(name="0025_round_retention_indexes")
+def m0025_round_retention_indexes(db):
+    # After 0024, so a database that has it gets this next, in order. `flask
+    # retention` deletes rounds and ticks older than the period by
+    # created_at and done_at across all teams; without these it scanned both
+    # tables every night (the scale bench's plans, docs/performance.md).
+    db.execute("CREATE INDEX rounds_created ON rounds (created_at)")
+    db.execute("CREATE INDEX round_ticks_done ON round_ticks (done_at)")
