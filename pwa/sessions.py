@@ -135,7 +135,16 @@ def end_current():
         with transaction(db):
             db.execute("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
                        [stamp(), _hash(token)])
+    # Everything goes but the CSRF secret. The page before may still have its
+    # session check in flight; answered after the login page, its cookie (the
+    # old secret, no sid) would void the login form's token, and the worker
+    # would meet "Formularen var udløbet" at the next login. The secret is not
+    # a credential: the next login replaces it anyway (start()).
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    kept = session.get(field)
     session.clear()
+    if kept:
+        session[field] = kept
 
 
 def revoke(db, *, user_id=None, device_id=None):

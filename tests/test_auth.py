@@ -257,6 +257,21 @@ def test_logout_revokes_the_session_on_the_server(logged_in):
     assert replay.get("/api/citizens").status_code == 401
 
 
+def test_a_late_answer_to_the_page_before_logout_does_not_void_the_login_form(logged_in):
+    """The page before logout had its session check in flight; it is answered after the
+    login page. The login form must still be accepted (it was once refused as expired)."""
+    before = _cookie(logged_in.client)
+    logged_in.logout()
+    token = csrf_from(logged_in.client.get("/login").get_data(as_text=True))
+    late = logged_in.app.test_client()
+    late.set_cookie("session", before)
+    late.get("/api/session")                       # the old cookie: its sid is revoked and dropped
+    logged_in.client.set_cookie("session", _cookie(late))   # its Set-Cookie lands last
+    resp = logged_in.client.post("/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    assert resp.status_code == 302
+    assert logged_in.client.get("/api/session").get_json()["user"]["name"] == "Anna Admin"
+
+
 def test_login_renews_the_session(logged_in):
     client = logged_in.app.test_client()
     client.get("/login")
