@@ -129,14 +129,17 @@ export function contactDraft(form, contact, { busy }) {
       markClean();
     },
     markClean,
-    // The idle lock fell: what is on the form is in the vault already; the
-    // form starts over so no citizen's data stays on screen, and the draft
-    // waits for the PIN.
+    // The idle lock fell: what is on the form is in the vault already (it
+    // falls minutes after the last keystroke); the form starts over at once,
+    // so no citizen's data stays on screen for a moment longer, and the draft
+    // waits for the PIN. A write under way may finish; none may follow it,
+    // since it would find the empty form and drop the draft.
     async locked() {
-      await writing;
-      const at = await vault.draftAt();
       contact.reset();
       markClean();
+      again = false;
+      await writing;
+      const at = await vault.draftAt();
       if (at) say(`Din påbegyndte kontakt fra ${when(at)} er låst. Lås op med din PIN for at fortsætte den.`,
                   { label: "Lås op", run: unlockAndResume });
     },
