@@ -567,3 +567,11 @@ def m0025_round_retention_indexes(db):
     # tables every night (the scale bench's plans, docs/performance.md).
     db.execute("CREATE INDEX rounds_created ON rounds (created_at)")
     db.execute("CREATE INDEX round_ticks_done ON round_ticks (done_at)")
+
+
+@migrations(name="0026_drop_push_sent")
+def m0026_drop_push_sent(db):
+    # Once per due time is the overdue alert's own (0018: one alert per timer
+    # and due time, its pushed_at claimed before sending); 0020's separate
+    # record of what was pushed repeated it.
+    db.execute("DROP TABLE push_sent")

@@ -59,11 +59,12 @@ def _team_citizen(team_id, value):
 
 
 def _team_worker(team_id, value):
-    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+    user_id = rules.parse_id(value)
+    if user_id is None:
         abort(400, description="user: skal være en medarbejder i dit team.")
-    if not get_db().execute("SELECT 1 FROM users WHERE id = ? AND team_id = ?", [int(value), team_id]).fetchone():
+    if not get_db().execute("SELECT 1 FROM users WHERE id = ? AND team_id = ?", [user_id, team_id]).fetchone():
         abort(404, description="user: ingen sådan medarbejder i dit team.")
-    return int(value)
+    return user_id
 
 
 def _before():
@@ -71,9 +72,10 @@ def _before():
     value = request.args.get("before", "")
     if not value:
         return None
-    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+    before = rules.parse_id(value)
+    if before is None:
         abort(400, description="before: skal være et postnummer fra loggen.")
-    return int(value)
+    return before
 
 
 def _filters():

@@ -46,7 +46,7 @@ def validate(item):
 
 
 def _store_one(db, user, item):
-    aid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+    aid = rules.claimed_id(item)
     try:
         clean = validate(item)
         aid = clean["id"]
@@ -63,7 +63,7 @@ def _store_one(db, user, item):
                           client_id=aid, by=user["id"])
         return {"id": aid, "status": "stored"}
     except Refused as e:
-        return {"id": aid, "status": "refused", "error": {"field": e.field, "message": e.message}}
+        return rules.refusal(aid, e.field, e.message)
 
 
 @bp.post("")

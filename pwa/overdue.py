@@ -4,7 +4,7 @@ A running timer past its due time means a worker has not checked in. The team
 page shows the viewer's own team's (template global ``overdue_checkins``).
 ``flask notify-overdue``, run by cron every minute, opens one alert per missed
 check-in (alerts.py) and takes each open alert through its steps, each once:
-the pair at once (``push_to_pair``, the seam for Web Push), then the
+the pair at once by Web Push (push.py), then the
 coordinators by e-mail and SMS (sms.py): at once for the help button and the
 duress code, for a missed check-in after the team's ``escalate_after``
 minutes. Someone taking the alert on /team stops the steps; a check-in closes
@@ -136,30 +136,44 @@ def coordinator_phones(team_id):
     return [str(setting)] if isinstance(setting, (str, int)) else [str(n) for n in setting]
 
 
-def push_to_pair(db, alert):
-    """Web Push for an alert, at once: True when the pair has been pushed (pushed_at is then set).
-
-    A missed check-in is pushed by push_overdue (push.py) to the worker's and
-    the partner's phones, once per due time, before this runs: here it only
-    counts as pushed once that has happened. Help and duress go to the
-    partner named at the start of the worker's running timer, never to the
-    worker's own phone (a duress alert must not show on it). With no partner
-    known, or no subscription, nothing is pushed and the next run asks again;
-    e-mail and SMS to the coordinators go on regardless. The phone's own
-    alarm and sms: link never depend on this."""
-    if alert["kind"] == "overdue":
-        return db.execute("SELECT 1 FROM push_sent WHERE timer_id = ? AND due_at = ?",
-                          [alert["timer_id"], alert["due_at"]]).fetchone() is not None
-    partner = db.execute(
+def _partner(db, alert):
+    """Today's partner as named at the start of the alert's timer (or, for a help or duress alert
+    sent without one, of the worker's running timer), if the server knows one."""
+    row = db.execute(
         "SELECT e.partner_user_id FROM checkin_events e JOIN checkin_timers t ON t.id = e.timer_id"
-        " WHERE t.user_id = ? AND t.team_id = ? AND t.status = 'running' AND e.type = 'start'"
-        " AND e.partner_user_id IS NOT NULL AND e.partner_user_id != t.user_id ORDER BY t.started_at DESC LIMIT 1",
-        [alert["user_id"], alert["team_id"]]).fetchone()
-    if not partner:
-        return False
-    counts = push.push_to_users(db, alert["team_id"], [partner["partner_user_id"]],
-                                {"type": alert["kind"], "alert": alert["id"]})
-    return counts["sent"] > 0
+        " WHERE e.type = 'start' AND e.partner_user_id IS NOT NULL AND e.partner_user_id != t.user_id"
+        " AND t.team_id = ? AND t.user_id = ? AND (t.id = ? OR (? IS NULL AND t.status = 'running'))"
+        " ORDER BY t.started_at DESC LIMIT 1",
+        [alert["team_id"], alert["user_id"], alert["timer_id"], alert["timer_id"]]).fetchone()
+    return row["partner_user_id"] if row else None
+
+
+def push_to_pair(db, alert, tally=None):
+    """Web Push for an alert; what went out, or None when nothing reached a phone (the claim on
+    pushed_at is then given back and the next run tries again).
+
+    A missed check-in goes to the worker's phones and the partner's. Help and
+    duress go to the partner only, never to the worker's own phone (a duress
+    alert must not show on it). The payload holds no name or place (push.py).
+    E-mail and SMS to the coordinators go on regardless, and the phone's own
+    alarm and sms: link never depend on this. `tally`, if given, adds up the
+    alerts pushed and each push's outcome, for cron's summary line."""
+    partner = _partner(db, alert)
+    if alert["kind"] == "overdue":
+        counts = push.push_to_users(db, alert["team_id"], [alert["user_id"]], push.overdue_payload(alert["timer_id"]))
+        if partner:
+            more = push.push_to_users(db, alert["team_id"], [partner],
+                                      push.overdue_payload(alert["timer_id"], partner=True))
+            counts = {k: counts[k] + more[k] for k in counts}
+    elif partner:
+        counts = push.push_to_users(db, alert["team_id"], [partner], {"type": alert["kind"], "alert": alert["id"]})
+    else:
+        return None
+    if tally is not None and any(counts.values()):
+        tally["alerts"] += 1
+        for k in counts:
+            tally[k] += counts[k]
+    return f"sendt til {counts['sent']} telefon(er)" if counts["sent"] else None
 
 
 def open_overdue_alerts(db, at):
@@ -199,13 +213,16 @@ def _step(db, alert, column, action, send, at):
     return detail is not None
 
 
-def escalate(db, at=None):
+def escalate(db, at=None, pushed=None):
     """Every open alert's next steps: the pair at once (push_to_pair), then the coordinators by
     e-mail and SMS: at once for help and duress, for a missed check-in once the team's
-    `escalate_after` minutes have passed with no check-in and nobody taking it. Returns (sent, failed)."""
+    `escalate_after` minutes have passed with no check-in and nobody taking it. Returns (sent, failed)
+    for e-mail and SMS; a push that reaches no phone is tried again next minute and fails nothing.
+    `pushed` (a dict of counts) is filled as push_to_pair's tally."""
     at = at or timers.now()
     cfg = current_app.config
     sent = failed = 0
+    waits = {}      # each team's escalate_after, read once per run
     rows = db.execute(
         "SELECT a.*, u.name AS worker, m.name AS team_name, t.started_at, t.checked_in_at FROM alerts a"
         " JOIN users u ON u.id = a.user_id JOIN teams m ON m.id = a.team_id"
@@ -213,13 +230,12 @@ def escalate(db, at=None):
         " WHERE a.state = 'open' AND (a.pushed_at IS NULL OR a.mailed_at IS NULL OR a.texted_at IS NULL)"
         " AND (a.due_at IS NULL OR a.due_at >= ?) ORDER BY a.id", [timers.stamp(at - OVERDUE_WINDOW)]).fetchall()
     for alert in rows:
-        if alert["pushed_at"] is None and push_to_pair(db, alert):
-            with transaction(db):
-                db.execute("UPDATE alerts SET pushed_at = ? WHERE id = ?", [timers.stamp(at), alert["id"]])
-                alerts.log(db, alert["id"], "pushed")
+        if alert["pushed_at"] is None:
+            _step(db, alert, "pushed_at", "pushed", lambda: push_to_pair(db, alert, pushed), at)
         if alert["kind"] == "overdue":
-            wait = team_rules.values(alert["team_id"])[0]["escalate_after"]["value"]
-            if at < timers.parse(alert["due_at"]) + timedelta(minutes=wait):
+            if alert["team_id"] not in waits:
+                waits[alert["team_id"]] = team_rules.values(alert["team_id"])[0]["escalate_after"]["value"]
+            if at < timers.parse(alert["due_at"]) + timedelta(minutes=waits[alert["team_id"]]):
                 continue
         subject, body, text = _words(alert, alert["team_name"])
         to = coordinator_email(alert["team_id"])
@@ -233,31 +249,25 @@ def escalate(db, at=None):
     return sent, failed
 
 
-def push_overdue(db, at=None):
-    """Web Push each missed check-in to the worker's phones and the partner's, once per due time
-    (push.py). First, and whether or not e-mail is on: it is the one that reaches the pair."""
-    at = at or timers.now()
-    return push.push_overdue(db, timers.stamp(at), timers.stamp(at - OVERDUE_WINDOW))
-
-
 @click.command("notify-overdue")
 @with_appcontext
 def notify_overdue_command():
-    """Open an alert for each missed check-in, push the pair, and escalate open alerts, each step once (cron, every minute)."""
+    """Open an alert for each missed check-in, then take open alerts through their steps (push the pair,
+    then the coordinators), each step once (cron, every minute)."""
     cfg = current_app.config
     db = get_db()
     # /healthz watches that cron keeps calling this, whether or not e-mail is on.
     mark_run(db, "notify_overdue")
     at = timers.now()
     click.echo(f"Opened {open_overdue_alerts(db, at)} alert(s).")
-    pushed = push_overdue(db, at)
-    if pushed["timers"]:
-        click.echo("Pushed {timers} overdue check-ins: {sent} sent, {gone} gone, {failed} failed.".format(**pushed))
     if not (cfg.get("SMTP_HOST") and cfg.get("MAIL_FROM") and cfg.get("COORDINATOR_EMAIL")):
         click.echo("E-mail is off: set SMTP_HOST, MAIL_FROM and COORDINATOR_EMAIL.")
     if not (sms.enabled() and cfg.get("COORDINATOR_PHONE")):
         click.echo("SMS is off: set SMS_GATEWAY_URL, SMS_GATEWAY_KEY and COORDINATOR_PHONE.")
-    sent, failed = escalate(db, at)
+    pushed = {"alerts": 0, "sent": 0, "gone": 0, "failed": 0}
+    sent, failed = escalate(db, at, pushed)
+    if pushed["alerts"]:
+        click.echo("Pushed {alerts} alert(s): {sent} sent, {gone} gone, {failed} failed.".format(**pushed))
     click.echo(f"Sent {sent}, failed {failed}.")
     if failed:
         raise SystemExit(1)

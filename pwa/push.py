@@ -225,42 +225,6 @@ def overdue_payload(timer_id, partner=False):
     return {"type": "overdue", "title": TITLE, "timer": timer_id, "partner": bool(partner)}
 
 
-def push_overdue(db, at, since):
-    """Push each running timer due before `at` (and not before `since`) to its worker's phones and
-    the partner's, once per due time. Times are timers.stamp() strings. Returns the counts."""
-    totals = {"timers": 0, "sent": 0, "gone": 0, "failed": 0}
-    due = db.execute(
-        "SELECT t.id, t.team_id, t.user_id, t.due_at, e.partner_user_id FROM checkin_timers t"
-        " LEFT JOIN checkin_events e ON e.timer_id = t.id AND e.type = 'start'"
-        " WHERE t.status = 'running' AND t.due_at < ? AND t.due_at >= ?"
-        " AND NOT EXISTS (SELECT 1 FROM push_sent p WHERE p.timer_id = t.id AND p.due_at = t.due_at)"
-        " ORDER BY t.due_at", [at, since]).fetchall()
-    if due:
-        with transaction(db):
-            # What was pushed for due times past the window is never asked again: the table stays small.
-            db.execute("DELETE FROM push_sent WHERE due_at < ?", [since])
-    for timer in due:
-        # Claimed before sending, so an overlapping cron run never pushes twice.
-        with transaction(db):
-            claimed = db.execute("INSERT OR IGNORE INTO push_sent (timer_id, due_at, sent_at) VALUES (?, ?, ?)",
-                                 [timer["id"], timer["due_at"], at]).rowcount
-        if not claimed:
-            continue
-        totals["timers"] += 1
-        counts = push_to_users(db, timer["team_id"], [timer["user_id"]], overdue_payload(timer["id"]))
-        if timer["partner_user_id"] and timer["partner_user_id"] != timer["user_id"]:
-            more = push_to_users(db, timer["team_id"], [timer["partner_user_id"]],
-                                 overdue_payload(timer["id"], partner=True))
-            counts = {k: counts[k] + more[k] for k in counts}
-        if counts["failed"] and not counts["sent"]:
-            # Nothing got through (the push service unreachable): the next run tries again.
-            with transaction(db):
-                db.execute("DELETE FROM push_sent WHERE timer_id = ? AND due_at = ?", [timer["id"], timer["due_at"]])
-        for k in counts:
-            totals[k] += counts[k]
-    return totals
-
-
 def init_app(app):
     # PUSH_CONTACT: "mailto:…" or "https://…", VAPID's contact for the push services (defaults to MAIL_FROM).
     # PUSH_ALLOW_HTTP_LOOPBACK: tests only, lets a subscription point at a push service on 127.0.0.1.

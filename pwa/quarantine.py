@@ -58,10 +58,6 @@ def hand_in():
     return jsonify({"results": results, "wipe": True})
 
 
-def _refusal(rid, field, message):
-    return {"id": rid, "status": "refused", "error": {"field": field, "message": message}}
-
-
 class _Door:
     """One hand-in from one lost phone, inside the caller's transaction."""
 
@@ -89,12 +85,13 @@ class _Door:
         return [self._one(rec) for rec in records]
 
     def _one(self, rec):
-        rid = sync.record_id(rec)
+        rid = rules.claimed_id(rec)
         if self.count >= rules.MAX_QUARANTINED:
-            return _refusal(rid, "records", f"telefonen har afleveret det højeste antal poster ({rules.MAX_QUARANTINED})")
+            return rules.refusal(rid, "records",
+                                 f"telefonen har afleveret det højeste antal poster ({rules.MAX_QUARANTINED})")
         if rules.parse_uuid(rid) is None:
             # Nothing to keep a reason under, and nothing worth opening.
-            return _refusal(rid, "id", "skal være et UUID")
+            return rules.refusal(rid, "id", "skal være et UUID")
         rid = rules.parse_uuid(rid)
         sealed = json.dumps(rec)
         try:
@@ -109,7 +106,7 @@ class _Door:
                 # A round (places and times, no citizen) is not worth an administrator's review.
                 raise Refused("kind", "runder fra en mistet telefon tages ikke imod")
         except Refused as e:
-            result = _refusal(rid, e.field, e.message)
+            result = rules.refusal(rid, e.field, e.message)
             self._keep(rid, "refused", "", {"result": json.dumps(result)})
             return result
         return self._hold(rid, kind, row, sealed)
@@ -121,7 +118,7 @@ class _Door:
         if earlier:
             if earlier["digest"] == fingerprint:
                 return {"id": rid, "status": "quarantined"}   # handed in before: once is enough
-            return _refusal(rid, "id", "en anden udgave af posten er allerede afleveret")
+            return rules.refusal(rid, "id", "en anden udgave af posten er allerede afleveret")
         stored = self.db.execute(f"SELECT team_id, content_digest FROM {sync.TABLES[kind]} WHERE id = ?",
                                  [rid]).fetchone()
         if stored and stored["team_id"] == self.device["team_id"] and stored["content_digest"] == fingerprint:

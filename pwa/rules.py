@@ -133,6 +133,16 @@ class Refused(Exception):
         self.field, self.message = field, message
 
 
+def claimed_id(item):
+    """The id to answer with: the item's own if it is text, else None (never echo other JSON)."""
+    return item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+
+
+def refusal(item_id, field, message):
+    """One item's "refused" answer, the shape every batch API gives (openapi.json)."""
+    return {"id": item_id, "status": "refused", "error": {"field": field, "message": message}}
+
+
 def parse_uuid(value):
     """The canonical form of a UUID given as its 36 characters, or None."""
     if isinstance(value, str) and len(value) == 36:
@@ -230,11 +240,17 @@ def init_app(app):
     app.jinja_env.globals.update(rules=sys.modules[__name__], rules_for_phone=for_phone)
 
 
-def page_number(value):
-    """A page number from a query string (ASCII digits, 1 to MAX_PAGE), or None.
-    int() takes other scripts' digits ('٣' is 3); a page number is ours to write."""
-    if value is None or value == "":
-        return 1
-    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_PAGE):
+def parse_id(value):
+    """A row id from a query string (ASCII digits, at most 18 of them: it fits SQLite's
+    integer), or None. int() takes other scripts' digits ('٣' is 3) and any length."""
+    if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18):
         return None
     return int(value)
+
+
+def page_number(value):
+    """A page number from a query string (1 to MAX_PAGE; absent is 1), or None."""
+    if value is None or value == "":
+        return 1
+    page = parse_id(value)
+    return page if page is not None and 1 <= page <= MAX_PAGE else None

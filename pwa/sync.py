@@ -173,11 +173,6 @@ class Context:
         return json.loads(row["stops"]) if row else None
 
 
-def record_id(rec):
-    """The id to answer with: the record's own if it is text, else None (never echo other JSON)."""
-    return rec.get("id") if isinstance(rec, dict) and isinstance(rec.get("id"), str) else None
-
-
 def open_record(rec, ctx):
     """The record itself: opened if sealed (in ctx's team, on ctx's phone), or as sent."""
     if not isinstance(rec, dict):
@@ -258,7 +253,7 @@ def _log(db, citizen_ids, action, detail, provenance):
 
 
 def _store_one(db, user, rec, ctx, provenance):
-    rid = record_id(rec)
+    rid = rules.claimed_id(rec)
     try:
         kind, row = check_record(rec, ctx)
         rid = row["id"]
@@ -285,4 +280,4 @@ def _store_one(db, user, rec, ctx, provenance):
             _log(db, [row["citizen_id"]], "create_encounter", rid, provenance)
         return {"id": rid, "status": "stored"}
     except Refused as e:
-        return {"id": rid, "status": "refused", "error": {"field": e.field, "message": e.message}}
+        return rules.refusal(rid, e.field, e.message)

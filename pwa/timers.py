@@ -156,15 +156,13 @@ def _recompute(db, user, timer_id):
         " :updated_at)"
         " ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, due_at = excluded.due_at,"
         " place = excluded.place, band = excluded.band, status = excluded.status,"
-        " checked_in_at = excluded.checked_in_at, updated_at = excluded.updated_at,"
-        # A new due time is a new check-in to miss: the coordinator is told again if it is.
-        " notified_at = CASE WHEN checkin_timers.due_at = excluded.due_at THEN checkin_timers.notified_at END",
+        " checked_in_at = excluded.checked_in_at, updated_at = excluded.updated_at",
         dict(state, id=timer_id, team_id=user["team_id"], user_id=user["id"]))
     return state
 
 
 def _store_one(db, user, ev, touched):
-    eid = ev.get("id") if isinstance(ev, dict) and isinstance(ev.get("id"), str) else None
+    eid = rules.claimed_id(ev)
     try:
         clean = validate_event(ev)
         eid = clean["id"]
@@ -194,7 +192,7 @@ def _store_one(db, user, ev, touched):
         touched.add(clean["timer_id"])
         return {"id": eid, "status": "stored"}
     except Refused as e:
-        return {"id": eid, "status": "refused", "error": {"field": e.field, "message": e.message}}
+        return rules.refusal(eid, e.field, e.message)
 
 
 def store_events(db, user, events):
