@@ -15,11 +15,11 @@ SCORE = ["bvc.js", "bvc-score.js"]
 
 # Each page: its module scripts, and every module they import statically,
 # however deep (dynamic imports wait for the first paint, so they are not
-# preloaded: sync-status.js, lock.js, the timer chip and the BVC page's citizen list).
+# preloaded: sync-status.js, lock.js, the timer chip, place-door.js and the BVC page's citizen list).
 PAGES = {
     "/": (["app.js"], []),
-    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js", "help-button.js", "pair-score.js", "place-door.js"],
-             ["bvc-score.js", *TIMER, "timer-sms.js", "timer-sync.js", "place-info.js"]),
+    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js", "help-button.js", "pair-score.js"],
+             ["bvc-score.js", *TIMER, "timer-sms.js", "timer-sync.js"]),
     "/stages": (["app.js", "stages.js", "open-target.js"], ["stage-choice.js"]),
     "/prompts": (["app.js", "prompts.js", "open-target.js"], ["stage-choice.js"]),
     "/manual": (["app.js", "open-target.js"], []),
@@ -30,9 +30,8 @@ PAGES = {
              ["phone-data.js", *DATA, "contact-form.js", "contact-view.js", "contact-lists.js", "corrections.js",
               "outbox-list.js", "form-errors.js", "dates.js", *SCORE, "citizen-info.js", "lock.js", "timer-core.js",
               "team-rules.js", "rules.js", "stage-choice.js", "draft.js", "alias-check.js", "dom.js"]),
-    "/timer": (["app.js", "timer.js", "help-button.js", "partner-alert.js", "place-door.js"],
-               [*TIMER, *SCORE, "timer-form.js", "timer-sms.js", "timer-sync.js", "checkin-prompt.js", "checkin-code.js",
-                "place-info.js"]),
+    "/timer": (["app.js", "timer.js", "help-button.js", "partner-alert.js"],
+               [*TIMER, *SCORE, "timer-form.js", "timer-sms.js", "timer-sync.js", "checkin-prompt.js", "checkin-code.js"]),
     "/round": (["app.js", "round.js"], ["phone-data.js", *DATA, "place-info.js"]),
     "/settings": (["app.js", "settings.js", "code-settings.js", "push-setup.js"],
                   ["timer-core.js", "device.js", "team-rules.js", "rules.js", "checkin-code.js"]),

@@ -97,15 +97,22 @@ def walk(app):
     return [(rule, method) for rule in app.url_map.iter_rules() for method in sorted(rule.methods)]
 
 
-def header_problems(resp, https):
+DOCUMENT_HEADERS = (("Content-Security-Policy", CSP), ("Referrer-Policy", "same-origin"),
+                    ("Cross-Origin-Opener-Policy", "same-origin"), ("Permissions-Policy", PERMISSIONS))
+
+
+def header_problems(resp, https, subresource=False):
+    """What is wrong with a response's security headers. A `subresource` (a script or stylesheet
+    from /static) carries nosniff and none of the document headers (headers.py says why)."""
     h, problems = resp.headers, []
     if resp.status_code >= 500:
         problems.append(f"answered {resp.status_code}")
-    if h.get("Content-Security-Policy") != CSP:
-        problems.append(f"CSP is {h.get('Content-Security-Policy')!r}")
-    for name, value in (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
-                        ("Cross-Origin-Opener-Policy", "same-origin"), ("Permissions-Policy", PERMISSIONS)):
-        if h.get(name) != value:
+    if h.get("X-Content-Type-Options") != "nosniff":
+        problems.append(f"X-Content-Type-Options is {h.get('X-Content-Type-Options')!r}")
+    for name, value in DOCUMENT_HEADERS:
+        if subresource and name in h:
+            problems.append(f"{name} on a script or stylesheet")
+        elif not subresource and h.get(name) != value:
             problems.append(f"{name} is {h.get(name)!r}")
     hsts = re.fullmatch(r"max-age=(\d+)(; includeSubDomains)?", h.get("Strict-Transport-Security", ""))
     if https and not (hsts and int(hsts.group(1)) >= 365 * 24 * 3600):
@@ -113,6 +120,17 @@ def header_problems(resp, https):
     if not https and "Strict-Transport-Security" in h:
         problems.append("HSTS over plain HTTP")
     return problems
+
+
+@pytest.mark.parametrize("path, subresource", [
+    ("/static/js/bvc.js", True), ("/static/css/app.css", True), ("/static/js/rules.js?v=1", True),
+    ("/static/icons/icon.svg", False), ("/sw.js", False), ("/manifest.webmanifest", False), ("/bvc", False),
+    ("/static/js/nowhere.js", False),   # a 404 is an error page: a document
+])
+def test_scripts_and_stylesheets_carry_nosniff_and_pages_everything(world, path, subresource):
+    resp = world.anonymous.get(path)
+    assert resp.status_code == (404 if "nowhere" in path else 200)
+    assert header_problems(resp, world.app.config["HTTPS"], subresource) == []
 
 
 def test_permissions_policy_is_restrictive():
@@ -132,7 +150,8 @@ def test_every_route_sends_the_security_headers_and_no_5xx(world):
             except Exception as e:
                 problems.append(f"{where}: raised {e!r}")
                 continue
-            problems += [f"{where}: {p}" for p in header_problems(resp, world.app.config["HTTPS"])]
+            subresource = rule.endpoint == "static" and world.url(rule).endswith((".js", ".css"))
+            problems += [f"{where}: {p}" for p in header_problems(resp, world.app.config["HTTPS"], subresource)]
     # So the walk cannot pass by walking nothing.
     assert {m for _, m in routes} >= {"GET", "HEAD", "OPTIONS", "POST"} and len(routes) > 40
     assert not problems, "\n".join(problems)

@@ -7,11 +7,20 @@ document.documentElement.classList.add("js");
 // server says so (data-signed-in), a precached one cannot, so the phone keeps
 // the last word in localStorage (session.js updates it too). No citizen data.
 const SIGNED_IN = "gk.signedIn";
+// A phone that has never been logged in keeps no outbox, citizen list,
+// places or session: the phone's data code (phone-data.js and its eleven
+// scripts, about 30 KB) is not fetched for it, so a kit-only phone (the BVC,
+// the stages, the timer) loads little over a weak signal. Marked at the
+// first login and never unmarked: a phone logged out with records waiting
+// still shows them and sends them after the next login.
+const USED = "gk.phoneUsed";
 try {
   const said = document.documentElement.dataset.signedIn;
   if (said === "1") localStorage.setItem(SIGNED_IN, "1");
   if (said === "0") localStorage.removeItem(SIGNED_IN);
-  document.documentElement.classList.toggle("signed-in", localStorage.getItem(SIGNED_IN) === "1");
+  const signedIn = localStorage.getItem(SIGNED_IN) === "1";
+  if (signedIn) localStorage.setItem(USED, "1");
+  document.documentElement.classList.toggle("signed-in", signedIn);
 } catch { /* storage blocked: the field kit's tabs are there either way */ }
 
 // Resolves once the page has shown its first content (First Contentful Paint).
@@ -22,6 +31,9 @@ try {
 // two frames stand in for it; a page that does not paint (a hidden tab) goes
 // on after a few seconds.
 const gk = self.gk || (self.gk = {});
+gk.phoneUsed = () => {
+  try { return localStorage.getItem(USED) === "1"; } catch { return true; }
+};
 gk.afterFirstPaint = new Promise((resolve) => {
   // A promise settles once, so whichever signal comes first wins.
   const go = () => setTimeout(resolve, 0);
@@ -118,8 +130,16 @@ registerWorker().catch((err) => console.warn("Service worker not registered:", e
 // page has painted and loaded: they must never delay the field kit.
 const loaded = document.readyState === "complete" ? Promise.resolve()
   : new Promise((resolve) => addEventListener("load", resolve, { once: true }));
-Promise.all([gk.afterFirstPaint, loaded]).then(() => import("./sync-status.js"))
-  .catch((err) => console.warn("No sync status:", err));
+if (gk.phoneUsed()) {
+  Promise.all([gk.afterFirstPaint, loaded]).then(() => import("./sync-status.js"))
+    .catch((err) => console.warn("No sync status:", err));
+}
+
+// Safety at the door on /bvc and /timer: the team's places come from the
+// session cached at a login, so only a phone that has had one has any.
+if (document.getElementById("place-door") && gk.phoneUsed()) {
+  import("./place-door.js").catch((err) => console.warn("No places at the door:", err));
+}
 
 // A running check-in timer, as a chip on every page (it floats: no layout shift).
 gk.afterFirstPaint.then(() => import("./timer-chip.js"))

@@ -100,6 +100,7 @@ if (form) {
   citizenSelect.addEventListener("change", () => { citizenId = citizenSelect.value || null; });
 
   async function loadCitizens() {
+    if (self.gk.phoneUsed && !self.gk.phoneUsed()) return;   // never logged in: no list (app.js)
     const { changes, citizens: cache } = await import("./phone-data.js");
     ({ fillCitizenOptions, showLastBand } = await import("./citizen-info.js"));
     const refresh = async () => {

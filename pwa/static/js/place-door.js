@@ -2,8 +2,9 @@
 // about to enter and sees what the team knows about it — "kun efter aftale",
 // its safety and access notes, the partners there with a tap-to-call number.
 // All from the session the phone cached at its last login (session.js), so it
-// works with no signal; it waits for the first paint, so it never delays the
-// BVC or the timer. On /timer a chosen place also fills the timer's "Sted".
+// works with no signal. app.js loads it only on a phone that has been logged
+// in, and it waits for the first paint, so it never delays the BVC or the
+// timer. On /timer a chosen place also fills the timer's "Sted".
 import { describe } from "./place-info.js";
 
 const box = document.getElementById("place-door");
