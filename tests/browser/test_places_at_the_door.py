@@ -47,6 +47,12 @@ def test_a_place_is_picked_in_the_log_and_shown_at_the_door_with_no_signal(launc
 
 
 def test_a_phone_logged_out_shows_no_places_at_the_door(page, server):
+    # Never logged in: the door's code is not even fetched (app.js, gk.phoneUsed).
+    page.goto(server.url + "/bvc")
+    page.evaluate("self.gk.afterFirstPaint.then(() => new Promise((r) => setTimeout(r, 300)))")
+    expect(page.locator("#place-door")).to_be_hidden()
+    # Logged in once, logged out now: the door runs and finds no session, so no places.
+    page.evaluate("localStorage.setItem('gk.phoneUsed', '1')")
     page.goto(server.url + "/bvc")
     wait_until(page, "Boolean(self.gk && self.gk.session)")
     page.wait_for_timeout(300)
