@@ -210,6 +210,14 @@ def set_up_team_by_form(page, base):
     assert not page.url.endswith("/setup"), "setup failed"
 
 
+def sign_in_with_cookies(context, cookies):
+    """Give a browser context the session of a login made over HTTP, and what a login through
+    the form also leaves on the phone: the mark that it has been logged in (app.js), without
+    which a page does not load the phone's data code."""
+    context.add_cookies(cookies)
+    context.add_init_script("try { localStorage.setItem('gk.phoneUsed', '1'); } catch (e) {}")
+
+
 def log_in(page):
     page.get_by_label("Brugernavn").fill("anna")
     page.get_by_label("Adgangskode").fill(PASSWORD)

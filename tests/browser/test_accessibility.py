@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pwa.kit import PAGES
-from tests.browser.helpers import AXE, FORM_READY, PASSWORD, TARGETS, axe_violations, wait_until
+from tests.browser.helpers import (AXE, FORM_READY, PASSWORD, TARGETS, axe_violations, sign_in_with_cookies,
+                                   wait_until)
 from tests.helpers import csrf_from, seal_as_phone
 from tests.live import LiveServer, set_up_team
 
@@ -112,7 +113,7 @@ def hand_in_from_a_lost_phone(pw, admin, base):
                                   "/team/makkerscore"])
 def test_pages_behind_the_login_pass_axe_targets_and_320px(narrow_page, team_server, axe_source, path):
     page = narrow_page
-    page.context.add_cookies(team_server.cookies)
+    sign_in_with_cookies(page.context, team_server.cookies)
     url = team_server.url + path.format(cid=team_server.citizen_id, lost=team_server.lost_device)
     page.goto(url.replace("#fejl", "").replace("#aftaler-fejl", "").replace("#tilfoej-fejl", ""))
     assert "/login" not in page.url  # the page itself, not the login form
@@ -142,7 +143,7 @@ def test_the_contact_form_logged_in_passes_axe_targets_and_320px(narrow_page, te
     """The form as a worker fills it in: a new citizen, the alias note, the
     risk items and every fold open, the PIN offer beside the picker."""
     page = narrow_page
-    page.context.add_cookies(team_server.cookies)
+    sign_in_with_cookies(page.context, team_server.cookies)
     page.goto(team_server.url + "/log?items=forvirring&items=irritabilitet&borger=ukendt&partner=forvirring")
     wait_until(page, FORM_READY)
     assert page.locator("#vault-status").is_visible()
@@ -168,7 +169,7 @@ def test_the_contact_form_logged_in_passes_axe_targets_and_320px(narrow_page, te
 
 def test_the_pin_offer_passes_axe_and_targets(narrow_page, team_server, axe_source):
     page = narrow_page
-    page.context.add_cookies(team_server.cookies)
+    sign_in_with_cookies(page.context, team_server.cookies)
     page.goto(team_server.url + "/")
     page.evaluate("sessionStorage.setItem('gk.pinOffer', '1')")
     page.goto(team_server.url + "/about")
@@ -204,7 +205,7 @@ def places_server(team_server, pw):
                                   "/bvc#sted", "/timer#sted"])
 def test_the_places_pages_pass_axe_targets_and_320px(narrow_page, places_server, axe_source, path):
     page = narrow_page
-    page.context.add_cookies(places_server.cookies)
+    sign_in_with_cookies(page.context, places_server.cookies)
     page.goto(places_server.url + path.split("#")[0])
     assert "/login" not in page.url
     if path.endswith("#fejl"):

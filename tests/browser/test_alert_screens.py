@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import AXE, PASSWORD, TARGETS, axe_violations
+from tests.browser.helpers import AXE, PASSWORD, TARGETS, axe_violations, sign_in_with_cookies
 from tests.helpers import csrf_from
 from tests.live import LiveServer, set_up_team
 
@@ -78,7 +78,7 @@ def check(page):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_alarm_screens_pass_axe_targets_and_320px(new_context, alarm_server, scheme):
     ctx = new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme)
-    ctx.add_cookies(alarm_server.cookies)
+    sign_in_with_cookies(ctx, alarm_server.cookies)
     page = ctx.new_page()
     base = alarm_server.url
 

@@ -39,7 +39,8 @@ def test_a_phone_never_logged_in_does_not_fetch_the_phones_data_code(page, serve
         wait_until(page, "document.readyState === 'complete'")
         page.evaluate("self.gk.afterFirstPaint.then(() => new Promise((r) => setTimeout(r, 300)))")
     assert "/static/js/bvc.js" in fetched and "/static/js/timer-core.js" in fetched   # the kit itself came
-    data = {"/static/js/phone-data.js", "/static/js/sync-status.js", "/static/js/place-door.js", "/api/session"}
+    data = {"/static/js/phone-data.js", "/static/js/sync-status.js", "/static/js/place-door.js", "/api/session",
+            "/api/team/rules"}
     assert data.isdisjoint(fetched), sorted(data & set(fetched))
     # Once the phone has been logged in, the same page fetches it (here: marked by hand).
     page.evaluate("localStorage.setItem('gk.phoneUsed', '1')")

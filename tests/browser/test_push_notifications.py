@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, poll, push_message,
+from tests.browser.helpers import (AXE, PASSWORD, TARGETS, Db, axe_violations, poll, push_message, sign_in_with_cookies,
                                    set_up_team_by_form, wait_for_offline_ready, wait_until)
 from tests.helpers import PushKeys, PushService
 from tests.live import ROOT
@@ -164,7 +164,7 @@ def test_the_push_setup_and_the_partner_alert_pass_axe_and_48px_targets_light_an
     set_up_team_by_form(first.new_page(), own_server.url)
     for scheme in ("light", "dark"):
         ctx = new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme)
-        ctx.add_cookies(first.cookies())
+        sign_in_with_cookies(ctx, first.cookies())
         page = ctx.new_page()
         page.goto(own_server.url + "/settings#varsler")
         wait_until(page, "!document.getElementById('push-on').hidden")

@@ -13,13 +13,22 @@ const SIGNED_IN = "gk.signedIn";
 // the stages, the timer) loads little over a weak signal. Marked at the
 // first login and never unmarked: a phone logged out with records waiting
 // still shows them and sends them after the next login.
+// The login form (login.js) and a session the server confirms (session.js)
+// mark it, through gk.markPhoneUsed.
 const USED = "gk.phoneUsed";
+const gk = self.gk || (self.gk = {});
+gk.markPhoneUsed = () => {
+  try { localStorage.setItem(USED, "1"); } catch { /* storage blocked: phoneUsed() says yes anyway */ }
+};
+gk.phoneUsed = () => {
+  try { return localStorage.getItem(USED) === "1"; } catch { return true; }
+};
 try {
   const said = document.documentElement.dataset.signedIn;
   if (said === "1") localStorage.setItem(SIGNED_IN, "1");
   if (said === "0") localStorage.removeItem(SIGNED_IN);
   const signedIn = localStorage.getItem(SIGNED_IN) === "1";
-  if (signedIn) localStorage.setItem(USED, "1");
+  if (signedIn) gk.markPhoneUsed();
   document.documentElement.classList.toggle("signed-in", signedIn);
 } catch { /* storage blocked: the field kit's tabs are there either way */ }
 
@@ -30,10 +39,6 @@ try {
 // order, so the page's own modules (bvc.js) find it. Without Paint Timing,
 // two frames stand in for it; a page that does not paint (a hidden tab) goes
 // on after a few seconds.
-const gk = self.gk || (self.gk = {});
-gk.phoneUsed = () => {
-  try { return localStorage.getItem(USED) === "1"; } catch { return true; }
-};
 gk.afterFirstPaint = new Promise((resolve) => {
   // A promise settles once, so whichever signal comes first wins.
   const go = () => setTimeout(resolve, 0);

@@ -171,4 +171,11 @@ if (form) {
   // It waits for the first paint (app.js, which runs before this module).
   Promise.resolve(self.gk && self.gk.afterFirstPaint).then(loadCitizens)
     .catch((err) => console.warn("No citizen list on this phone:", err));
+  // The makkerscore and the help button come right after the first paint,
+  // too: the six items are what the worker reads and taps first, and script
+  // run before the paint delays it on a slow phone. Each is hidden until its
+  // script runs, so neither is ever a dead button.
+  Promise.resolve(self.gk && self.gk.afterFirstPaint)
+    .then(() => Promise.all([import("./pair-score.js"), import("./help-button.js")]))
+    .catch((err) => console.warn("No makkerscore or help button:", err));
 }

@@ -15,6 +15,7 @@
   // every page, precached or not). Pages only: the worker has no localStorage.
   function note(signedIn) {
     try {
+      if (signedIn && gk.markPhoneUsed) gk.markPhoneUsed();   // app.js: this phone has been logged in
       if (signedIn) localStorage.setItem("gk.signedIn", "1"); else localStorage.removeItem("gk.signedIn");
       root.document.documentElement.classList.toggle("signed-in", signedIn);
     } catch { /* the service worker, or storage blocked */ }

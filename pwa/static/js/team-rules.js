@@ -65,9 +65,10 @@ function show(copy) {
 }
 
 // With a signal, ask for the rules that apply now; a phone that is not
-// logged in gets no team and keeps the copy it has.
+// logged in gets no team and keeps the copy it has. A phone never logged in
+// (app.js) has no team to ask about: it keeps the defaults and asks nothing.
 async function refresh() {
-  if (!navigator.onLine) return;
+  if (!navigator.onLine || (self.gk && self.gk.phoneUsed && !self.gk.phoneUsed())) return;
   try {
     const resp = await fetch("/api/team/rules", { credentials: "same-origin", cache: "no-store" });
     if (!resp.ok) return;
