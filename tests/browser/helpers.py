@@ -43,7 +43,13 @@ def first_page(ctx):
 def wait_for_offline_ready(page):
     """Wait until the service worker has precached the kit and controls the page."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    wait_until(page, "navigator.serviceWorker.controller !== null")
+    try:
+        wait_until(page, "navigator.serviceWorker.controller !== null", timeout=5)
+    except AssertionError:
+        # A page that began loading while the worker activated can miss clients.claim() and stay
+        # uncontrolled until its next navigation, as on a phone: give it that navigation.
+        page.reload()
+        wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
 def go_offline(ctx, server):
