@@ -16,10 +16,10 @@ SCORE = ["bvc.js", "bvc-score.js"]
 # Each page: its module scripts, and every module they import statically,
 # however deep (dynamic imports wait for the first paint, so they are not
 # preloaded: sync-status.js, lock.js, the timer chip, place-door.js, and on /bvc the citizen list, the
-# makkerscore and the help button).
+# timer button, the makkerscore and the help button).
 PAGES = {
     "/": (["app.js"], []),
-    "/bvc": (["app.js", "bvc.js", "timer-start.js", "open-target.js"], ["bvc-score.js", *TIMER, "timer-sms.js"]),
+    "/bvc": (["app.js", "bvc.js", "open-target.js"], ["bvc-score.js", "team-rules.js"]),
     "/stages": (["app.js", "stages.js", "open-target.js"], ["stage-choice.js"]),
     "/prompts": (["app.js", "prompts.js", "open-target.js"], ["stage-choice.js"]),
     "/manual": (["app.js", "open-target.js"], []),

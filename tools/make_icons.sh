@@ -2,7 +2,8 @@
 # Renders the app icons from icons/icon.svg with Debian's Chromium.
 # Run by hand when the icon changes; the PNGs are committed.
 set -e
-cd "$(dirname "$0")/../pwa/static/icons"
+tools=$(cd "$(dirname "$0")" && pwd)
+cd "$tools/../pwa/static/icons"
 tmp=$(mktemp -d)
 render() { # size padding(px) out
   cat > "$tmp/i.html" <<HTML
@@ -15,3 +16,5 @@ render 192 0 icon-192.png
 render 512 0 icon-512.png
 render 512 64 maskable-512.png
 rm -rf "$tmp"
+# Smaller, same pixels (the 192 px icon is fetched on every first visit).
+python3 "$tools/repack_png.py" icon-192.png icon-512.png maskable-512.png
