@@ -106,11 +106,17 @@ def devtools_registration(ctx, page, base):
     """A DevTools session on the page and the id of the app's service worker registration, for
     delivering what the browser itself would (a sync, a push) to it."""
     cdp = ctx.new_cdp_session(page)
-    registrations = []
+    registrations, versions = [], []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda e: versions.extend(e["versions"]))
     cdp.send("ServiceWorker.enable")
     poll(page, lambda: any(r["scopeURL"] == base + "/" for r in registrations), "no registration reported")
-    return cdp, next(r for r in registrations if r["scopeURL"] == base + "/")["registrationId"]
+    registration = next(r for r in registrations if r["scopeURL"] == base + "/")["registrationId"]
+    # Until DevTools has reported the worker itself, a message delivered to the registration can
+    # be dropped (the first push was lost in 1 run of 5 before this wait).
+    poll(page, lambda: any(v["registrationId"] == registration and v["status"] == "activated"
+                           and v["runningStatus"] == "running" for v in versions), "no running worker reported")
+    return cdp, registration
 
 
 def push_message(ctx, page, base):
