@@ -29,6 +29,11 @@ def stamp(moment=None):
     return (moment or now()).strftime(FMT)
 
 
+def _csrf_field():
+    """Where Flask-WTF keeps the CSRF secret, in the session and (its token) on g."""
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
 def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -72,7 +77,7 @@ def start(db, user, device_id):
     # page and its concurrent /api/session call could each mint one, and the
     # cookie that lands last would invalidate the other's form. Flask-WTF
     # caches the token of the old session on g, so drop that first.
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop(_csrf_field(), None)
     generate_csrf()
     return device_id
 
@@ -140,7 +145,7 @@ def end_current():
     # old secret, no sid) would void the login form's token, and the worker
     # would meet "Formularen var udløbet" at the next login. The secret is not
     # a credential: the next login replaces it anyway (start()).
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    field = _csrf_field()
     kept = session.get(field)
     session.clear()
     if kept:

@@ -44,18 +44,17 @@ gk.afterFirstPaint = new Promise((resolve) => {
   // entry's callback is itself a task after the paint, so it resolves at once
   // (no timer: a page whose timers are held, as in a frozen-clock test, would
   // otherwise wait for the 3 s fallback or forever).
-  const go = resolve;
   const paintTiming = typeof PerformanceObserver === "function" &&
     (PerformanceObserver.supportedEntryTypes || []).includes("paint");
   if (paintTiming) {
     const observer = new PerformanceObserver((list) => {
-      if (list.getEntries().some((e) => e.name === "first-contentful-paint")) { observer.disconnect(); go(); }
+      if (list.getEntries().some((e) => e.name === "first-contentful-paint")) { observer.disconnect(); resolve(); }
     });
     observer.observe({ type: "paint", buffered: true });
   } else {
-    requestAnimationFrame(() => requestAnimationFrame(go));
+    requestAnimationFrame(() => requestAnimationFrame(resolve));
   }
-  setTimeout(go, 3000);
+  setTimeout(resolve, 3000);
 });
 
 const net = document.getElementById("net");
